@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Entry point: registers the TypeScript loader, then hands argv to the CLI.
+// The CLI module is the only place that exits the process.
+import { register } from "tsx/esm/api";
+
+register();
+const { main } = await import("../src/cli/main.ts");
+process.exitCode = await main(process.argv.slice(2));

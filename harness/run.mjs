@@ -1,0 +1,11 @@
+#!/usr/bin/env zx
+// The main job: `npx zx harness/run.mjs [flags]` is `mittelo matrix [flags]`. Thin on purpose: flags → src/.
+import { fileURLToPath } from "node:url";
+import { register } from "tsx/esm/api";
+
+register();
+const { main } = await import("../src/cli/main.ts");
+const self = fileURLToPath(import.meta.url);
+const at = process.argv.findIndex((arg) => arg.endsWith("harness/run.mjs") || arg === self);
+const flags = at === -1 ? process.argv.slice(2) : process.argv.slice(at + 1);
+process.exitCode = await main(["matrix", ...flags]);

@@ -1,0 +1,56 @@
+// `mittelo swarm --agent echo=2 --agent codex=1`: spawns agents, prefixes their logs, forwards signals, leaves no orphan.
+import { createInterface } from "node:readline";
+import { execa, type ResultPromise } from "execa";
+import type { CliIO } from "../cli/io.ts";
+import { MitteloError } from "../util/errors.ts";
+
+export interface SwarmSpec {
+  backend: string;
+  count: number;
+}
+
+export function parseAgentSpec(spec: string): SwarmSpec {
+  const match = /^([a-z][a-z0-9_-]*)(?:=(\d+))?$/.exec(spec);
+  if (!match) throw new MitteloError("bad-flag", `--agent takes NAME or NAME=COUNT (e.g. echo=2), got '${spec}'`);
+  const count = Number(match[2] ?? 1);
+  if (count < 1) throw new MitteloError("bad-flag", `--agent ${spec}: the count must be at least 1`);
+  return { backend: match[1] as string, count };
+}
+
+export async function runSwarm(specs: SwarmSpec[], agentArgs: string[], io: CliIO, bin: string): Promise<number> {
+  const children: Array<{ name: string; child: ResultPromise }> = [];
+  for (const spec of specs) {
+    for (let i = 1; i <= spec.count; i++) {
+      const name = `${spec.backend}-${i}`;
+      const child = execa(process.execPath, [bin, "agent", "--backend", spec.backend, "--worker-id", name, ...agentArgs], {
+        reject: false,
+        stdin: "ignore",
+        buffer: false,
+        cleanup: true,
+      });
+      for (const stream of [child.stdout, child.stderr]) {
+        if (stream) createInterface({ input: stream }).on("line", (line) => io.stderr(`[${name}] ${line}\n`));
+      }
+      children.push({ name, child });
+    }
+  }
+  const forward = (signal: NodeJS.Signals) => () => {
+    for (const { child } of children) child.kill(signal);
+  };
+  const onInt = forward("SIGINT");
+  const onTerm = forward("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  try {
+    const results = await Promise.all(children.map(({ child }) => child));
+    let code = 0;
+    results.forEach((r, i) => {
+      if (r.exitCode !== 0) io.stderr(`[swarm] ${children[i]?.name} exited with ${r.exitCode ?? r.signal}\n`);
+      code = Math.max(code, r.exitCode ?? 1);
+    });
+    return code;
+  } finally {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  }
+}

@@ -1,0 +1,95 @@
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { parseAgentSpec, runSwarm } from "../../agent/swarm.ts";
+import { clientEndpoint, parsePositive } from "../../hub/config.ts";
+import { MitteloError } from "../../util/errors.ts";
+import { parseDuration } from "../../util/units.ts";
+import type { CliIO } from "../io.ts";
+import { collect, manifestPath } from "../options.ts";
+
+interface AgentFlags {
+  backend: string;
+  manifest?: string;
+  host?: string;
+  port?: string;
+  token?: string;
+  workerId?: string;
+  leaseSeconds: string;
+  wait: string;
+  maxTasks?: string;
+  once?: boolean;
+  untilEmpty?: boolean;
+  preflight: boolean;
+  requireReady?: boolean;
+  stubUrl?: string;
+}
+
+function hubOptions(command: Command): Command {
+  return command
+    .option("--host <host>", "hub address (default: $MITTELO_HOST or 127.0.0.1)")
+    .option("--port <port>", "hub port (default: $MITTELO_PORT or 8765)")
+    .option("--token <token>", "hub token (default: $MITTELO_TOKEN)")
+    .option("-m, --manifest <path>", "manifest file (default: $MITTELO_MANIFEST or ./matrix.yaml)");
+}
+
+export function registerAgent(program: Command, io: CliIO): void {
+  hubOptions(
+    program
+      .command("agent")
+      .description("lease tasks from the hub and run them on one backend (the same invocation code as the harness)")
+      .requiredOption("-b, --backend <name>", "backend to run tasks on")
+      .option("--worker-id <id>", "worker id (default: <backend>@<host>:<pid>)")
+      .option("--lease-seconds <n>", "lease length; renewed every third of it while a task runs", "60")
+      .option("--wait <duration>", "how long one lease request waits for a task (long-poll)", "20s")
+      .option("--max-tasks <n>", "exit after this many tasks")
+      .option("--once", "take at most one task, then exit")
+      .option("--until-empty", "exit when the queue has no task for this backend")
+      .option("--no-preflight", "skip the preflight check")
+      .option("--require-ready", "refuse to start when preflight warns (default: only when it fails)")
+      .option("--stub-url <url>", "point the backend at this model stub (`mittelo stub --print-url`), using its manifest `stub` block")
+      .addHelpText("after", "\nExamples:\n  $ mittelo agent --backend echo\n  $ mittelo agent --backend codex --require-ready --lease-seconds 600"),
+  ).action(async (flags: AgentFlags) => {
+    const { host, port, token } = clientEndpoint(flags);
+    const waitMs = parseDuration(flags.wait);
+    if (waitMs === undefined) throw new MitteloError("bad-flag", `--wait must be a duration such as 20s, got '${flags.wait}'`);
+    const { agentCommand } = await import("../../agent/command.ts");
+    io.exit(
+      await agentCommand(
+        {
+          manifest: manifestPath(flags.manifest),
+          backend: flags.backend,
+          host,
+          port,
+          token,
+          workerId: flags.workerId,
+          leaseSeconds: parsePositive(flags.leaseSeconds, "--lease-seconds", false),
+          waitMs,
+          maxTasks: flags.maxTasks === undefined ? undefined : parsePositive(flags.maxTasks, "--max-tasks", true),
+          once: flags.once,
+          untilEmpty: flags.untilEmpty,
+          preflight: flags.preflight,
+          requireReady: flags.requireReady,
+          stubUrl: flags.stubUrl,
+        },
+        io,
+      ),
+    );
+  });
+
+  hubOptions(
+    program
+      .command("swarm")
+      .description("start several agents at once; their logs are prefixed, signals forwarded, none left behind")
+      .requiredOption("-a, --agent <name=count>", "backend and how many agents (repeatable)", collect)
+      .option("--until-empty", "each agent exits when the queue is drained")
+      .addHelpText("after", "\nExamples:\n  $ mittelo swarm --agent echo=2 --agent codex=1"),
+  ).action(async (flags: { agent: string[]; host?: string; port?: string; token?: string; manifest?: string; untilEmpty?: boolean }) => {
+    const specs = flags.agent.map(parseAgentSpec);
+    const args: string[] = ["--manifest", manifestPath(flags.manifest)];
+    if (flags.host) args.push("--host", flags.host);
+    if (flags.port) args.push("--port", flags.port);
+    if (flags.token) args.push("--token", flags.token);
+    if (flags.untilEmpty) args.push("--until-empty");
+    io.exit(await runSwarm(specs, args, io, fileURLToPath(new URL("../../../bin/mittelo.mjs", import.meta.url))));
+  });
+}

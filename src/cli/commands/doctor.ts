@@ -1,0 +1,46 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { resultRow, table } from "../../preflight/render.ts";
+import type { CoreCheck } from "../../preflight/core.ts";
+import type { PreflightResult } from "../../preflight/types.ts";
+import { EXIT_FAIL, EXIT_OK } from "../../util/errors.ts";
+import type { CliIO } from "../io.ts";
+import { manifestPath } from "../options.ts";
+import { currentEnv } from "./backend-check.ts";
+
+export function registerDoctor(program: Command, io: CliIO): void {
+  program
+    .command("doctor")
+    .description("check this machine: Node, npm, 127.0.0.1, SQLite, reports/ — and every backend's preflight (status, version, first fix)")
+    .option("-m, --manifest <path>", "manifest file (default: $MITTELO_MANIFEST or ./matrix.yaml)")
+    .option("--core", "only what the toolkit and CI need (no external CLI is probed); passes on a fresh machine")
+    .option("--json", "print the result as JSON")
+    .addHelpText("after", "\nExit codes: 0 the core checks pass (backend statuses are reported, not judged; use backend-check) · 1 a core check failed · 2 manifest error.")
+    .action(async (options: { manifest?: string; core?: boolean; json?: boolean }) => {
+      const { openPlan } = await import("../../manifest/open.ts");
+      const { coreChecks } = await import("../../preflight/core.ts");
+      const { preflight } = await import("../../preflight/preflight.ts");
+      const { default: pLimit } = await import("p-limit");
+      const env = currentEnv();
+      const core = await coreChecks({ env, reportsDir: resolve("reports"), timeoutMs: 15_000 });
+      let backends: PreflightResult[] = [];
+      if (!options.core) {
+        const plan = await openPlan(manifestPath(options.manifest));
+        const limit = pLimit(Math.max(1, Math.min(plan.settings.concurrency, 8)));
+        backends = await Promise.all(plan.backends.map((b) => limit(() => preflight(b, { env, probeTimeoutMs: plan.settings.probeTimeoutMs }))));
+      }
+      const ok = core.every((c) => c.status !== "fail");
+      if (options.json) io.stdout(`${JSON.stringify({ ok, core, ...(options.core ? {} : { backends }) }, null, 2)}\n`);
+      else io.stdout(renderDoctor(core, options.core ? undefined : backends));
+      io.exit(ok ? EXIT_OK : EXIT_FAIL);
+    });
+}
+
+function renderDoctor(core: CoreCheck[], backends: PreflightResult[] | undefined): string {
+  let out = table(
+    ["check", "status", "detail"],
+    core.map((c) => [c.name, c.status, `${c.detail}${c.hint ? ` — fix: ${c.hint}` : ""}`]),
+  );
+  if (backends) out += `\n${table(["backend", "status", "version (seen / locked)", "first fix"], backends.map(resultRow))}`;
+  return out;
+}

@@ -1,0 +1,138 @@
+// Small commands that talk to a running hub: enqueue, status, stats, retry, shutdown.
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { HubClient } from "../../hub/client.ts";
+import { clientEndpoint, parsePositive } from "../../hub/config.ts";
+import { renderStats, renderTaskTable } from "../../hub/render.ts";
+import type { Stats, Task } from "../../hub/task.ts";
+import { EXIT_OK, EXIT_USAGE, MitteloError, messageOf } from "../../util/errors.ts";
+import type { CliIO } from "../io.ts";
+
+interface Endpoint {
+  host?: string;
+  port?: string;
+  token?: string;
+}
+
+function withEndpoint(command: Command): Command {
+  return command
+    .option("--host <host>", "hub address (default: $MITTELO_HOST or 127.0.0.1)")
+    .option("--port <port>", "hub port (default: $MITTELO_PORT or 8765)")
+    .option("--token <token>", "hub token (default: $MITTELO_TOKEN)");
+}
+
+async function withClient<T>(options: Endpoint, run: (client: HubClient) => Promise<T>): Promise<T> {
+  const client = await HubClient.connect(clientEndpoint(options));
+  try {
+    return await run(client);
+  } finally {
+    client.close();
+  }
+}
+
+export function registerHubClient(program: Command, io: CliIO): void {
+  registerEnqueue(program, io);
+  withEndpoint(
+    program
+      .command("status")
+      .description("list tasks of the hub, newest first")
+      .option("--status <status>", "only queued, leased, done or failed")
+      .option("--limit <n>", "how many (<= 0: all)", "50")
+      .option("--json", "print the hub's reply as JSON"),
+  ).action(async (options: Endpoint & { status?: string; limit: string; json?: boolean }) => {
+    const limit = Number(options.limit);
+    if (!Number.isInteger(limit)) throw new MitteloError("usage", `--limit must be an integer, got "${options.limit}"`);
+    const reply = await withClient(options, (c) =>
+      c.call<{ tasks: Task[]; stats: Stats }>("list", { limit, ...(options.status ? { status: options.status } : {}) }),
+    );
+    io.stdout(options.json ? `${JSON.stringify(reply, null, 2)}\n` : renderTaskTable(reply.tasks, reply.stats));
+    io.exit(EXIT_OK);
+  });
+  withEndpoint(program.command("stats").description("task counts per status").option("--json", "print JSON")).action(
+    async (options: Endpoint & { json?: boolean }) => {
+      const reply = await withClient(options, (c) => c.call<{ stats: Stats }>("stats"));
+      io.stdout(options.json ? `${JSON.stringify(reply.stats)}\n` : renderStats(reply.stats));
+      io.exit(EXIT_OK);
+    },
+  );
+  withEndpoint(program.command("retry").description("put every failed task back in the queue").option("--json", "print JSON")).action(
+    async (options: Endpoint & { json?: boolean }) => {
+      const reply = await withClient(options, (c) => c.call<{ retried: number }>("retry_failed"));
+      io.stdout(options.json ? `${JSON.stringify(reply)}\n` : `retried ${reply.retried} failed task(s)\n`);
+      io.exit(EXIT_OK);
+    },
+  );
+  withEndpoint(program.command("shutdown").description("stop the hub gracefully")).action(async (options: Endpoint) => {
+    await withClient(options, (c) => c.call("shutdown"));
+    io.stdout("hub is shutting down\n");
+    io.exit(EXIT_OK);
+  });
+}
+
+interface EnqueueOptions extends Endpoint {
+  prompt?: string;
+  file?: string;
+  jsonl?: string;
+  backend?: string;
+  priority?: string;
+  maxAttempts?: string;
+  json?: boolean;
+}
+
+function registerEnqueue(program: Command, io: CliIO): void {
+  withEndpoint(
+    program
+      .command("enqueue")
+      .description("add tasks to the hub; prints their ids")
+      .option("--prompt <text>", "one task with this prompt")
+      .option("--file <path>", "one task whose prompt is this file's content")
+      .option("--jsonl <path>", 'one task per line: {"prompt": …, "backend"?, "priority"?, "max_attempts"?} or a JSON string')
+      .option("--backend <name>", "only agents of this backend may lease it")
+      .option("--priority <n>", "higher is leased first (default 0)")
+      .option("--max-attempts <n>", "expired leases before the task is failed")
+      .option("--json", "print the ids as a JSON array")
+      .addHelpText("after", "\nExamples:\n  $ mittelo enqueue --prompt hi\n  $ mittelo enqueue --jsonl tasks.jsonl --backend echo"),
+  ).action(async (options: EnqueueOptions) => {
+    const sources = [options.prompt, options.file, options.jsonl].filter((s) => s !== undefined).length;
+    if (sources !== 1) throw new MitteloError("usage", "give exactly one of --prompt, --file or --jsonl", { exitCode: EXIT_USAGE });
+    const common: Record<string, unknown> = {};
+    if (options.backend !== undefined) common.backend = options.backend;
+    if (options.priority !== undefined) {
+      const p = Number(options.priority);
+      if (!Number.isInteger(p)) throw new MitteloError("usage", `--priority must be an integer, got "${options.priority}"`);
+      common.priority = p;
+    }
+    if (options.maxAttempts !== undefined) common.max_attempts = parsePositive(options.maxAttempts, "--max-attempts", true);
+    const tasks = await tasksToEnqueue(options, common);
+    const ids = await withClient(options, (c) => Promise.all(tasks.map((t) => c.call<{ task_id: number }>("enqueue", t).then((r) => r.task_id))));
+    io.stdout(options.json ? `${JSON.stringify(ids)}\n` : ids.map((id) => `${id}\n`).join(""));
+    io.exit(EXIT_OK);
+  });
+}
+
+async function tasksToEnqueue(options: EnqueueOptions, common: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+  if (options.prompt !== undefined) return [{ prompt: options.prompt, ...common }];
+  const path = (options.file ?? options.jsonl) as string;
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new MitteloError("usage", `cannot read ${path}: ${messageOf(error)}`);
+  }
+  if (options.file !== undefined) return [{ prompt: text, ...common }];
+  const tasks: Record<string, unknown>[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new MitteloError("usage", `${path}:${i + 1}: not JSON: ${messageOf(error)}`);
+    }
+    if (typeof value === "string") tasks.push({ prompt: value, ...common });
+    else if (typeof value === "object" && value !== null && typeof (value as { prompt?: unknown }).prompt === "string") tasks.push({ ...common, ...value });
+    else throw new MitteloError("usage", `${path}:${i + 1}: expected a JSON string or an object with a "prompt" string`);
+  });
+  if (tasks.length === 0) throw new MitteloError("usage", `${path}: no tasks (empty file)`);
+  return tasks;
+}

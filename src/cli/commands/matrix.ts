@@ -1,0 +1,100 @@
+import { join, resolve } from "node:path";
+import { type Command, Option } from "commander";
+import { MitteloError } from "../../util/errors.ts";
+import { parseDuration } from "../../util/units.ts";
+import { MODES, type StubMode } from "../../stub/types.ts";
+import type { CliIO } from "../io.ts";
+import { collect, manifestPath } from "../options.ts";
+
+export interface MatrixFlags {
+  manifest?: string;
+  profile?: string;
+  include?: string[];
+  exclude?: string[];
+  concurrency?: string;
+  timeout?: string;
+  prompt?: string;
+  runOnWarn?: boolean;
+  outDir?: string;
+  reporter: "tap" | "json" | "none";
+  junit?: string;
+  tickets?: string;
+  bail?: boolean;
+  list?: boolean;
+  updateLock?: boolean;
+  stub?: boolean;
+  stubMode?: string;
+}
+
+/** Validates numeric/duration flags up front, showing the bad value. */
+export function parseMatrixFlags(flags: MatrixFlags) {
+  let concurrency: number | undefined;
+  if (flags.concurrency !== undefined) {
+    concurrency = Number(flags.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new MitteloError("bad-flag", `--concurrency must be a whole number >= 1, got '${flags.concurrency}'`);
+  }
+  let timeoutMs: number | undefined;
+  if (flags.timeout !== undefined) {
+    timeoutMs = parseDuration(/^\d+(\.\d+)?$/.test(flags.timeout) ? Number(flags.timeout) : flags.timeout);
+    if (!timeoutMs) throw new MitteloError("bad-flag", `--timeout must be a duration such as 30s, 2m or 500ms, got '${flags.timeout}'`);
+  }
+  return {
+    manifest: manifestPath(flags.manifest),
+    profile: flags.profile,
+    include: flags.include,
+    exclude: flags.exclude,
+    concurrency,
+    timeoutMs,
+    prompt: flags.prompt,
+    runOnWarn: flags.runOnWarn,
+    outDir: flags.outDir,
+    reporter: flags.reporter,
+    junit: flags.junit,
+    tickets: flags.tickets,
+    bail: flags.bail,
+    list: flags.list,
+    updateLock: flags.updateLock,
+    stub: flags.stub || flags.stubMode !== undefined ? true : undefined,
+    stubMode: flags.stubMode as StubMode | undefined,
+  };
+}
+
+/** The matrix flags, shared by `mittelo matrix` and harness/run.mjs. */
+export function addMatrixOptions(command: Command): Command {
+  return command
+    .option("-m, --manifest <path>", "manifest file (default: $MITTELO_MANIFEST or ./matrix.yaml)")
+    .option("-p, --profile <name>", "profile from the manifest (e.g. ci)")
+    .option("-i, --include <name>", "run only this backend (repeatable)", collect)
+    .option("-x, --exclude <name>", "do not run this backend (repeatable)", collect)
+    .option("-c, --concurrency <n>", "cases running at once")
+    .option("-t, --timeout <duration>", "timeout for every case (e.g. 30s)")
+    .option("--prompt <text>", "replace the default case's prompt (its answer checks are dropped)")
+    .option("--run-on-warn", "run backends whose preflight is warn (default: SKIP them)")
+    .option("-o, --out-dir <dir>", "report folder (default reports/e2e/<UTC ts>_matrix/)")
+    .addOption(new Option("--reporter <kind>", "what goes to stdout").choices(["tap", "json", "none"]).default("tap"))
+    .option("--junit <path>", "also write junit.xml here")
+    .option("--tickets <path>", "append a ticket block per failure to this file (e.g. docs/QA_TICKETS.md)")
+    .option("--bail", "stop after the first unexpected outcome")
+    .option("--list", "print the plan and exit")
+    .option("--update-lock", "write the version seen by each passing backend into its lock in the manifest")
+    .option("--stub", "point every backend that has a `stub` block at its own local model stub (no network, no account)")
+    .addOption(new Option("--stub-mode <mode>", "how the stub answers (implies --stub)").choices([...MODES]));
+}
+
+export function registerMatrix(program: Command, io: CliIO): void {
+  const command = program
+    .command("matrix")
+    .description("run the backend matrix: preflight, run in parallel, classify, write TAP, matrix.json, summary.md, junit.xml")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ mittelo matrix                       # every backend; exit 0 when all outcomes match expectations\n  $ mittelo matrix --profile ci --junit reports/junit.xml\n  $ mittelo matrix --include codex --include echo --timeout 60s",
+    );
+  addMatrixOptions(command).action(async (flags: MatrixFlags) => {
+    const { fileTimestamp, matrixCommand } = await import("../../matrix/session.ts");
+    const { pairsExtension } = await import("../../smoke/pairs-in-matrix.ts");
+    const options = parseMatrixFlags(flags);
+    // The out dir is fixed here so the pair smokes can put their artifacts under it (<out>/pairs/<name>/).
+    const outDir = resolve(options.outDir ?? join("reports", "e2e", `${fileTimestamp()}_matrix`));
+    io.exit(await matrixCommand({ ...options, outDir, extend: pairsExtension(outDir) }, io, ["mittelo", "matrix", ...process.argv.slice(3)]));
+  });
+}

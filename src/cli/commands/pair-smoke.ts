@@ -1,0 +1,76 @@
+import { join } from "node:path";
+import type { Command } from "commander";
+import { fileTimestamp } from "../../matrix/session.ts";
+import { runPairSmoke } from "../../smoke/run-pair-smoke.ts";
+import { EXIT_FAIL, EXIT_OK, MitteloError } from "../../util/errors.ts";
+import type { CliIO } from "../io.ts";
+import { manifestPath } from "../options.ts";
+
+interface PairSmokeFlags {
+  backendA: string;
+  backendB: string;
+  tasks: string;
+  timeoutS: string;
+  outDir?: string;
+  chaos?: boolean;
+  stub?: boolean;
+  manifest?: string;
+}
+
+function positive(value: string, flag: string, integer: boolean): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new MitteloError("bad-flag", `${flag} must be a ${integer ? "whole " : ""}number > 0, got '${value}'`);
+  }
+  return n;
+}
+
+export function registerPairSmoke(program: Command, io: CliIO): void {
+  program
+    .command("pair-smoke")
+    .description("start a hub and two agents, share a batch between them, verify every task was done exactly once")
+    .requiredOption("-a, --backend-a <name>", "backend of agent A")
+    .requiredOption("-b, --backend-b <name>", "backend of agent B")
+    .option("-n, --tasks <n>", "tasks in the batch", "6")
+    .option("--timeout-s <s>", "limit for the batch, in seconds", "15")
+    .option("-o, --out-dir <dir>", "artifact folder (default reports/swarm/<UTC ts>_pair/)")
+    .option("--chaos", "kill agent A mid-task once and restart it; delay one ack of agent B past its lease")
+    .option("--stub", "run both backends against a local model stub (their manifest `stub` blocks): real CLIs, no network, exact answers")
+    .option("-m, --manifest <path>", "manifest file, also given to the agents (default: $MITTELO_MANIFEST or ./matrix.yaml)")
+    .addHelpText("after", "\nExamples:\n  $ mittelo pair-smoke --backend-a echo --backend-b echo\n  $ mittelo pair-smoke -a echo -b echo --tasks 10 --chaos\n  $ mittelo pair-smoke --stub --backend-a codex --backend-b claude_code")
+    .action(async (flags: PairSmokeFlags) => {
+      const tasks = positive(flags.tasks, "--tasks", true);
+      const timeoutMs = Math.round(positive(flags.timeoutS, "--timeout-s", false) * 1000);
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      try {
+        const result = await runPairSmoke({
+          manifest: manifestPath(flags.manifest),
+          backendA: flags.backendA,
+          backendB: flags.backendB,
+          tasks,
+          timeoutMs,
+          chaos: flags.chaos,
+          stub: flags.stub,
+          outDir: flags.outDir ?? join("reports", "swarm", `${fileTimestamp()}_pair`),
+          signal: controller.signal,
+          log: (line) => io.stderr(`${line}\n`),
+        });
+        const { verdict: v, details: d } = result;
+        io.stdout(`pair ${result.pair}: ${v.outcome} (${v.reason}) — ${v.message}\n`);
+        if (v.outcome === "PASS" || v.outcome === "FAIL") {
+          io.stdout(`  tasks ${d.tasks} · done ${d.done} · failed ${d.failed} · split A ${d.split.a} / B ${d.split.b} · re-leases ${d.releases} · fenced acks ${d.fencedAcks} · work ${result.workMs ?? "-"} ms\n`);
+        }
+        if (v.outcome !== "PASS" && v.evidence) io.stdout(`  evidence: ${v.evidence}\n`);
+        if (v.outcome !== "PASS" && v.hint) io.stdout(`  next step: ${v.hint}\n`);
+        if (v.outcome === "SKIP") io.stdout("  skipped: nothing was run (exit 0)\n");
+        io.stdout(`artifacts: ${result.artifacts.dir}\n`);
+        io.exit(v.outcome === "PASS" || v.outcome === "SKIP" ? EXIT_OK : EXIT_FAIL);
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+    });
+}

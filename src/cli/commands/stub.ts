@@ -1,0 +1,96 @@
+import type { Command } from "commander";
+import { type AnswerSource, loadScript } from "../../stub/answer.ts";
+import { parseMode } from "../../stub/modes.ts";
+import { MODES } from "../../stub/types.ts";
+import { EXIT_OK, MitteloError } from "../../util/errors.ts";
+import type { CliIO } from "../io.ts";
+
+interface StubCliOptions {
+  host: string;
+  port: string;
+  mode: string;
+  reply?: string;
+  echo?: boolean;
+  script?: string;
+  log?: string;
+  printUrl?: boolean;
+  slowMs: string;
+  maxBody: string;
+}
+
+function integer(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new MitteloError("stub-option", `--${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+function answerSource(options: StubCliOptions): AnswerSource {
+  const chosen = [options.reply !== undefined, options.echo === true, options.script !== undefined].filter(Boolean).length;
+  if (chosen > 1) throw new MitteloError("stub-option", "--reply, --echo and --script exclude each other", { hint: "pick one answer source" });
+  if (options.reply !== undefined) return { kind: "reply", text: options.reply };
+  if (options.echo) return { kind: "echo" };
+  if (options.script !== undefined) return loadScript(options.script);
+  return { kind: "default" };
+}
+
+/** Resolves on the first SIGINT/SIGTERM. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (signal: string) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      resolve(signal);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+}
+
+export function registerStub(program: Command, io: CliIO): void {
+  program
+    .command("stub")
+    .description("run a local model server that imitates the Anthropic, OpenAI (Responses, Chat) and Gemini APIs, for hermetic real-CLI tests")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port (0 picks a free one)", "0")
+    .option("--mode <mode>", `how model calls are answered: ${MODES.join("|")}`, "ok")
+    .option("--reply <text>", "always answer this text")
+    .option("--echo", "answer the last user message")
+    .option("--script <file>", 'JSON or YAML rules [{"match": "regex", "reply": "text"}]; first match wins')
+    .option("--log <file>", "append one JSONL line per request (secrets redacted)")
+    .option("--print-url", "print `MITTELO_STUB http://HOST:PORT` on stdout once listening")
+    .option("--slow-ms <ms>", "delay before the first byte in --mode slow", "2000")
+    .option("--max-body <bytes>", "largest accepted request body", String(16 * 1024 * 1024))
+    .addHelpText(
+      "after",
+      `
+Default answer: the text after "Return exactly:" in the last user message, else that message.
+Runs until SIGINT or SIGTERM. See docs/STUB.md for pointing each real CLI at it.
+
+Examples:
+  $ mittelo stub --print-url
+  $ mittelo stub --port 8787 --mode 401 --log stub.jsonl
+  $ mittelo stub --script test/fixtures/stub/script.yaml`,
+    )
+    .action(async (options: StubCliOptions) => {
+      const { startStub } = await import("../../stub/server.ts");
+      const mode = parseMode(options.mode);
+      const answer = answerSource(options);
+      const stopped = untilSignal();
+      const stub = await startStub({
+        host: options.host,
+        port: integer("port", options.port, 0, 65535),
+        mode,
+        answer,
+        log: options.log,
+        slowMs: integer("slow-ms", options.slowMs, 0, 3_600_000),
+        maxBodyBytes: integer("max-body", options.maxBody, 1, 1024 ** 3),
+      });
+      if (options.printUrl) io.stdout(`MITTELO_STUB ${stub.url}\n`);
+      io.stderr(`mittelo stub: listening on ${stub.url} (mode ${mode}, answer ${answer.kind}); stop with Ctrl-C\n`);
+      const signal = await stopped;
+      await stub.close();
+      io.stderr(`mittelo stub: ${signal}: stopped after ${stub.requests().length} requests\n`);
+      io.exit(EXIT_OK);
+    });
+}

@@ -1,0 +1,33 @@
+import type { Command } from "commander";
+import type { CliIO } from "../io.ts";
+import { manifestPath } from "../options.ts";
+
+export function registerSystemTest(program: Command, io: CliIO): void {
+  program
+    .command("system-test")
+    .description("run one backend, one case; artifacts under reports/e2e/<ts>_<backend>/")
+    .requiredOption("-b, --backend <name>", "backend name")
+    .option("-m, --manifest <path>", "manifest file (default: $MITTELO_MANIFEST or ./matrix.yaml)")
+    .option("--prompt <text>", "prompt instead of the default case's")
+    .option("--run-on-warn", "run even when preflight warns")
+    .option("-o, --out-dir <dir>", "report folder")
+    .addHelpText("after", "\nExamples:\n  $ mittelo system-test --backend echo\n  $ mittelo system-test --backend claude_code --prompt 'Return exactly: 42' --run-on-warn")
+    .action(async (options: { backend: string; manifest?: string; prompt?: string; runOnWarn?: boolean; outDir?: string }) => {
+      const { matrixCommand } = await import("../../matrix/session.ts");
+      const code = await matrixCommand(
+        {
+          manifest: manifestPath(options.manifest),
+          include: [options.backend],
+          prompt: options.prompt,
+          runOnWarn: options.runOnWarn,
+          outDir: options.outDir,
+          reporter: "tap",
+          label: options.backend,
+          onlyFirstCase: true,
+        },
+        io,
+        ["mittelo", "system-test", ...process.argv.slice(3)],
+      );
+      io.exit(code);
+    });
+}

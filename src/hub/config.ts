@@ -1,0 +1,82 @@
+// Hub settings: defaults, environment, and the refusal to expose an unauthenticated hub beyond loopback.
+import { isIP } from "node:net";
+import { resolve } from "node:path";
+import { MitteloError } from "../util/errors.ts";
+
+export const DEFAULT_HOST = "127.0.0.1";
+export const DEFAULT_PORT = 8765;
+export const DEFAULT_DB = ".mittelo/mittelo.db";
+export const DEFAULT_LEASE_SECONDS = 60;
+export const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
+
+export interface HubConfig {
+  host: string;
+  port: number;
+  dbPath: string;
+  leaseSeconds: number;
+  maxAttempts: number;
+  maxLineBytes: number;
+  token?: string | undefined;
+  restPort?: number | undefined;
+  restHost?: string | undefined;
+  allowInsecureBind?: boolean | undefined;
+}
+
+/** Where clients connect: flags, else MITTELO_HOST / MITTELO_PORT / MITTELO_TOKEN, else 127.0.0.1:8765. */
+export function clientEndpoint(options: { host?: string | undefined; port?: string | number | undefined; token?: string | undefined }): {
+  host: string;
+  port: number;
+  token?: string | undefined;
+} {
+  const host = options.host ?? process.env.MITTELO_HOST ?? DEFAULT_HOST;
+  const port = parsePort(options.port ?? process.env.MITTELO_PORT ?? DEFAULT_PORT, "--port");
+  const token = options.token ?? (process.env.MITTELO_TOKEN || undefined);
+  return { host, port, token };
+}
+
+/** The database path: --db, else MITTELO_DB, else .mittelo/mittelo.db. */
+export function dbPath(option: string | undefined): string {
+  const path = option ?? process.env.MITTELO_DB ?? DEFAULT_DB;
+  return path === ":memory:" ? path : resolve(path);
+}
+
+export function parsePort(value: string | number, flag: string): number {
+  const n = typeof value === "number" ? value : /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new MitteloError("usage", `${flag} must be a port number 0-65535, got "${value}"`);
+  return n;
+}
+
+export function parsePositive(value: string, flag: string, integer: boolean): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new MitteloError("usage", `${flag} must be a ${integer ? "positive integer" : "positive number"}, got "${value}"`);
+  }
+  return n;
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === "localhost" || host === "::1") return true;
+  return isIP(host) === 4 && host.startsWith("127.");
+}
+
+/** Refuses a non-loopback bind without a token unless --allow-insecure-bind. */
+export function checkBind(config: HubConfig): void {
+  if (config.token || config.allowInsecureBind) return;
+  for (const [flag, host] of [
+    ["--host", config.host],
+    ["--rest-host", config.restPort === undefined ? undefined : (config.restHost ?? config.host)],
+  ] as const) {
+    if (host !== undefined && !isLoopback(host)) {
+      throw new MitteloError(
+        "hub-insecure-bind",
+        `refusing to listen on ${host} (${flag}) without a token: anyone who can reach it could read and change the queue`,
+        { hint: "set --token or MITTELO_TOKEN (clients then authenticate), or pass --allow-insecure-bind if a proxy in front does that" },
+      );
+    }
+  }
+}
+
+export function urlHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}

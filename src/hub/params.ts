@@ -1,0 +1,64 @@
+// Validates a method's params against schemas/protocol.schema.json and words the first problem for humans.
+import { type ErrorObject, type ValidateFunction, ajv, readSchema, validatorFor } from "../util/ajv.ts";
+import { ProtocolError } from "./errors.ts";
+
+const SCHEMA_ID = "https://mittelo.dev/schemas/protocol.schema.json";
+const validators = new Map<string, ValidateFunction | null>();
+
+/** The validator of `method`'s params, or null for an unknown method. */
+function paramsValidator(method: string): ValidateFunction | null {
+  let fn = validators.get(method);
+  if (fn === undefined) {
+    validatorFor("protocol.schema.json"); // registers the schema with the shared Ajv
+    fn = ajv().getSchema(`${SCHEMA_ID}#/$defs/params/properties/${method}`) ?? null;
+    validators.set(method, fn);
+  }
+  return fn;
+}
+
+export function isKnownMethod(method: string): boolean {
+  return Object.hasOwn(METHODS, method);
+}
+
+/** Every method of the protocol; the value says whether it is a Mittelo extension. */
+export const METHODS: Record<string, { extension: boolean }> = {
+  enqueue: { extension: false },
+  lease: { extension: false },
+  ack: { extension: false },
+  list: { extension: false },
+  stats: { extension: false },
+  retry_failed: { extension: false },
+  shutdown: { extension: false },
+  extend: { extension: true },
+  get: { extension: true },
+  hello: { extension: true },
+  auth: { extension: true },
+};
+
+/** Throws ProtocolError("invalid") with e.g. "lease: max_tasks must be an integer >= 1". */
+export function checkParams(method: string, params: Record<string, unknown>): void {
+  const validate = paramsValidator(method);
+  if (!validate) throw new ProtocolError("invalid", `unknown method "${method}"; methods are: ${Object.keys(METHODS).join(", ")}`);
+  if (validate(params)) return;
+  throw new ProtocolError("invalid", `${method}: ${describe(method, validate.errors ?? [])}`);
+}
+
+function describe(method: string, errors: ErrorObject[]): string {
+  const error = errors.find((e) => e.keyword === "required") ?? errors[0];
+  if (!error) return "invalid params";
+  if (error.keyword === "required") return `missing required param "${(error.params as { missingProperty: string }).missingProperty}"`;
+  // The rule of the top-level param (errors inside arrays such as backends/0 belong to the array's rule).
+  const top = error.instancePath.split("/")[1];
+  if (top === undefined) return error.message ?? "invalid params";
+  return `${top} ${xMessage(method, top) ?? error.message ?? "is invalid"}`;
+}
+
+type SchemaNode = { $ref?: string; "x-message"?: string; properties?: Record<string, SchemaNode> };
+
+/** The `x-message` of a param in the schema, following one local $ref. */
+function xMessage(method: string, param: string): string | undefined {
+  const defs = readSchema("protocol.schema.json").$defs as Record<string, SchemaNode>;
+  let node = defs.params?.properties?.[method]?.properties?.[param];
+  if (node?.$ref) node = defs[node.$ref.split("/").at(-1) ?? ""];
+  return node?.["x-message"];
+}

@@ -1,0 +1,46 @@
+// Human-readable renderings of hub replies for the CLI (pure: data in, text out).
+import type { Stats, Task } from "./task.ts";
+
+export function renderStats(stats: Stats): string {
+  return `queued ${stats.queued} · leased ${stats.leased} · done ${stats.done} · failed ${stats.failed}\n`;
+}
+
+/** A table of tasks, newest first as listed, then the totals. */
+export function renderTaskTable(tasks: readonly Task[], stats: Stats): string {
+  if (tasks.length === 0) return `no tasks\n${renderStats(stats)}`;
+  const rows = tasks.map((t) => [
+    String(t.task_id),
+    t.status,
+    t.worker_id ?? "-",
+    String(t.attempts ?? 0),
+    t.backend ?? "-",
+    age(t.updated_at),
+    oneLine(t.status === "failed" ? `${text(t.error)}` : t.status === "done" ? text(t.result) : t.prompt, 60),
+  ]);
+  const header = ["ID", "STATUS", "WORKER", "TRIES", "BACKEND", "UPDATED", "PROMPT / RESULT / ERROR"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number)))
+      .join("  ")
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join("\n")}\n${renderStats(stats)}`;
+}
+
+function text(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function oneLine(s: string, max: number): string {
+  const flat = s.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function age(epochSeconds: number): string {
+  const s = Math.max(0, Date.now() / 1000 - epochSeconds);
+  if (s < 60) return `${Math.round(s)}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)}m ago`;
+  if (s < 86400) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86400)}d ago`;
+}

@@ -1,0 +1,142 @@
+// The REST transport: the same protocol module as TCP behind a few HTTP routes. JSON in, JSON out, 4xx/5xx on errors.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { messageOf } from "../util/errors.ts";
+import { version } from "../util/version.ts";
+import { HTTP_STATUS, ProtocolError } from "./errors.ts";
+import { type Hub, PROTOCOL_VERSION } from "./hub.ts";
+import { callMethod } from "./protocol.ts";
+import { newSession } from "./session.ts";
+
+type Params = Record<string, unknown>;
+
+interface Route {
+  method: "GET" | "POST";
+  /** OpenAPI-style path: /tasks/{task_id}. */
+  path: string;
+  /** 2xx status on success. */
+  status: number;
+  auth: boolean;
+  run(hub: Hub, match: { id?: string; query: URLSearchParams; body: Params }): unknown | Promise<unknown>;
+}
+
+const call = (hub: Hub, method: string, params: Params) => callMethod(hub, newSession(true), method, params);
+
+/** Every route the adapter serves (the OpenAPI test checks this list against schemas/rest.openapi.json). */
+export const ROUTES: readonly Route[] = [
+  {
+    method: "GET",
+    path: "/health",
+    status: 200,
+    auth: false,
+    run: () => ({ ok: true, server: "mittelo", version: version(), protocol: PROTOCOL_VERSION }),
+  },
+  { method: "GET", path: "/stats", status: 200, auth: true, run: (hub) => call(hub, "stats", {}) },
+  { method: "GET", path: "/tasks", status: 200, auth: true, run: (hub, { query }) => call(hub, "list", listParams(query)) },
+  { method: "GET", path: "/tasks/{task_id}", status: 200, auth: true, run: (hub, { id }) => call(hub, "get", { task_id: integerParam("get", "task_id", id) }) },
+  { method: "POST", path: "/tasks", status: 201, auth: true, run: (hub, { body }) => call(hub, "enqueue", body) },
+  { method: "POST", path: "/tasks/retry_failed", status: 200, auth: true, run: (hub) => call(hub, "retry_failed", {}) },
+  { method: "POST", path: "/shutdown", status: 200, auth: true, run: (hub) => call(hub, "shutdown", {}) },
+];
+
+function listParams(query: URLSearchParams): Params {
+  const params: Params = {};
+  const status = query.get("status");
+  if (status) params.status = status;
+  const limit = query.get("limit");
+  if (limit !== null && limit !== "") params.limit = integerParam("list", "limit", limit);
+  return params;
+}
+
+function integerParam(method: string, name: string, text: string | undefined): unknown {
+  if (text !== undefined && /^-?\d+$/.test(text)) return Number(text);
+  throw new ProtocolError(method === "get" ? "not_found" : "invalid", `${method}: ${name} must be an integer, got "${text}"`);
+}
+
+/** Finds the route for a path; `allowed` lists the methods of a path that exists. */
+function match(path: string): { routes: Route[]; id?: string } {
+  const routes = ROUTES.filter((r) => r.path === path);
+  if (routes.length > 0) return { routes };
+  const m = /^\/tasks\/([^/]+)$/.exec(path);
+  if (m) return { routes: ROUTES.filter((r) => r.path === "/tasks/{task_id}"), id: decodeURIComponent(m[1] as string) };
+  return { routes: [] };
+}
+
+export interface RestServer {
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export function startRestServer(hub: Hub, options: { host: string; port: number; maxBodyBytes: number; token?: string | undefined }): Promise<RestServer> {
+  const server = http.createServer((req, res) => {
+    handle(hub, options, req, res).catch((error: unknown) => send(res, 500, { error: { message: `internal error: ${messageOf(error)}` } }));
+  });
+  server.keepAliveTimeout = 5000;
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host: options.host, port: options.port, backlog: 511 }, () => {
+      server.off("error", reject);
+      resolve({
+        host: options.host,
+        port: (server.address() as AddressInfo).port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeIdleConnections();
+          }),
+      });
+    });
+  });
+}
+
+async function handle(hub: Hub, options: { maxBodyBytes: number; token?: string | undefined }, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://hub");
+  const { routes, id } = match(url.pathname);
+  if (routes.length === 0) return send(res, 404, { error: { message: `no route ${req.method} ${url.pathname}` } });
+  const route = routes.find((r) => r.method === req.method);
+  if (!route) {
+    res.setHeader("Allow", routes.map((r) => r.method).join(", "));
+    return send(res, 405, { error: { message: `${req.method} is not allowed on ${url.pathname}; use ${routes.map((r) => r.method).join(" or ")}` } });
+  }
+  if (route.auth && options.token && req.headers.authorization !== `Bearer ${options.token}`) {
+    res.setHeader("WWW-Authenticate", 'Bearer realm="mittelo"');
+    return send(res, 401, { error: { message: "authentication required: send Authorization: Bearer <token>" } });
+  }
+  try {
+    const body = route.method === "POST" ? await readBody(req, options.maxBodyBytes) : {};
+    const result = await route.run(hub, { ...(id === undefined ? {} : { id }), query: url.searchParams, body });
+    await hub.commits.durable(); // answer only what is committed
+    send(res, route.status, result);
+  } catch (error) {
+    if (error instanceof ProtocolError) return send(res, HTTP_STATUS[error.kind], { error: { message: error.message } });
+    throw error;
+  }
+}
+
+async function readBody(req: http.IncomingMessage, max: number): Promise<Params> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) throw new ProtocolError("too_large", `request body exceeds the limit of ${max} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString("utf8").trim();
+  if (text === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ProtocolError("invalid", `malformed JSON body: ${messageOf(error)}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ProtocolError("invalid", "the request body must be a JSON object");
+  return value as Params;
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}

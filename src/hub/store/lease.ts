@@ -1,0 +1,49 @@
+import type { TaskRow } from "../task.ts";
+import type { Db } from "./db.ts";
+import { deadLetterExpired } from "./dead-letter.ts";
+import { prepared } from "./prepared.ts";
+
+export interface LeaseInput {
+  worker_id: string;
+  max_tasks: number;
+  lease_seconds: number;
+  /** Only tasks without a backend or with one of these; undefined = any task. */
+  backends?: string[] | undefined;
+}
+
+const ROUTE = "AND (backend IS NULL OR backend IN (SELECT value FROM json_each(?)))";
+const ORDER = "ORDER BY priority DESC, task_id LIMIT ?";
+
+interface Candidate {
+  task_id: number;
+  priority: number;
+}
+
+/**
+ * Leases up to max_tasks tasks: queued ones and leased ones whose lease expired, highest priority first, then ascending
+ * task_id. Bumps attempts and the fencing token (lease_seq). INDEXED BY pins the partial indexes (without ANALYZE
+ * statistics SQLite would pick tasks_status and sort every queued task), so a lease is O(log n) however many tasks exist.
+ */
+export function leaseTasks(db: Db, input: LeaseInput, now: number, defaultMaxAttempts: number): TaskRow[] {
+  return db.transaction((): TaskRow[] => {
+    deadLetterExpired(db, now, defaultMaxAttempts);
+    const routed = input.backends !== undefined;
+    const route = routed ? ROUTE : "";
+    const args = (extra: unknown[]) => (routed ? [...extra, JSON.stringify(input.backends), input.max_tasks] : [...extra, input.max_tasks]);
+    const queued = prepared(db, `SELECT task_id, priority FROM tasks INDEXED BY tasks_queued WHERE status = 'queued' ${route} ${ORDER}`).all(...args([])) as Candidate[];
+    const expired = prepared(db, `SELECT task_id, priority FROM tasks INDEXED BY tasks_leased WHERE status = 'leased' AND leased_until <= ? ${route} ${ORDER}`).all(
+      ...args([now]),
+    ) as Candidate[];
+    const chosen = (expired.length === 0 ? queued : [...queued, ...expired].sort((a, b) => b.priority - a.priority || a.task_id - b.task_id)).slice(
+      0,
+      input.max_tasks,
+    );
+    const update = prepared(
+      db,
+      `UPDATE tasks SET status = 'leased', worker_id = ?, leased_until = ?, updated_at = ?, attempts = attempts + 1, lease_seq = lease_seq + 1
+       WHERE task_id = ? RETURNING *`,
+    );
+    const until = now + input.lease_seconds;
+    return chosen.map((c) => update.get(input.worker_id, until, now, c.task_id) as TaskRow);
+  })();
+}

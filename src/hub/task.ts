@@ -1,0 +1,64 @@
+// The Task record of the wire protocol: reference fields first, in the reference order; extensions after.
+
+export type TaskStatus = "queued" | "leased" | "done" | "failed";
+export const TASK_STATUSES: readonly TaskStatus[] = ["queued", "leased", "done", "failed"];
+
+export interface Task {
+  task_id: number;
+  prompt: string;
+  status: TaskStatus;
+  created_at: number;
+  updated_at: number;
+  leased_until: number | null;
+  worker_id: string | null;
+  result: unknown;
+  error: unknown;
+  attempts: number;
+  max_attempts: number;
+  backend: string | null;
+  priority: number;
+}
+
+export type Stats = Record<TaskStatus, number>;
+
+/** A row of the tasks table. */
+export interface TaskRow {
+  task_id: number;
+  prompt: string;
+  status: TaskStatus;
+  created_at: number;
+  updated_at: number;
+  leased_until: number | null;
+  worker_id: string | null;
+  result_json: string | null;
+  error_json: string | null;
+  attempts: number;
+  max_attempts: number | null;
+  backend: string | null;
+  priority: number;
+  lease_seq: number;
+}
+
+/** Row → Task, keys in wire order. `defaultMaxAttempts` fills tasks without their own limit. */
+export function toTask(row: TaskRow, defaultMaxAttempts: number): Task {
+  return {
+    task_id: row.task_id,
+    prompt: row.prompt,
+    status: row.status,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    leased_until: row.leased_until,
+    worker_id: row.worker_id,
+    result: row.result_json === null ? null : JSON.parse(row.result_json),
+    error: row.error_json === null ? null : JSON.parse(row.error_json),
+    attempts: row.attempts,
+    max_attempts: row.max_attempts ?? defaultMaxAttempts,
+    backend: row.backend,
+    priority: row.priority,
+  };
+}
+
+/** Current time as float epoch seconds (the protocol's clock). */
+export function nowSeconds(): number {
+  return Date.now() / 1000;
+}

@@ -1,0 +1,24 @@
+// The edge that turns a manifest path and options into a Plan: read, validate, discover folders, resolve.
+import { createHash } from "node:crypto";
+import { dirname } from "node:path";
+import { backendRoots, discoverBackends } from "../backends/discover.ts";
+import { EXIT_USAGE, MitteloError } from "../util/errors.ts";
+import { buildPlan, type PlanOptions } from "./plan.ts";
+import type { Plan } from "./plan-types.ts";
+import { readManifest } from "./read.ts";
+
+export class ManifestInvalidError extends MitteloError {
+  constructor(report: string) {
+    super("manifest-invalid", "the manifest has errors; fix them and run again (`mittelo validate` checks it alone)", { exitCode: EXIT_USAGE, detail: report });
+  }
+}
+
+/** Reads, validates and plans. Throws ManifestInvalidError (with the rendered diagnostics) or MitteloError. */
+export async function openPlan(file: string, options: PlanOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<Plan> {
+  const result = await readManifest(file);
+  if (!result.ok) throw new ManifestInvalidError(result.report);
+  const dir = dirname(result.loaded.file);
+  const hash = createHash("sha256").update(result.loaded.source).digest("hex");
+  const discovered = discoverBackends(backendRoots(dir, env));
+  return buildPlan(result.manifest, { file: result.loaded.file, dir, hash, discovered }, options);
+}

@@ -1,0 +1,85 @@
+import type { Expectation, FailurePattern, HelpCheck, Outcome, Requires, StubSetup, VersionLock } from "./schema-types.ts";
+
+export type { Expectation, FailurePattern, HelpCheck, Outcome, Requires, StubSetup, VersionLock };
+
+/** How a backend is started: its CLI directly (argv) or an executable wrapper. */
+export type Invocation =
+  | { kind: "argv"; argv: string[]; prompt: "stdin" | "arg"; builtin?: "echo" }
+  | { kind: "wrapper"; path: string; prompt: "stdin" | "arg"; builtin?: "echo" };
+
+export interface OutputRules {
+  extract: "text" | "json" | "jsonl-last";
+  field?: string;
+  errorField?: string;
+  clean: boolean;
+  bannerPatterns: string[];
+}
+
+export interface PlannedCase {
+  name: string;
+  prompt: string;
+  timeoutMs: number;
+  expect: Expectation & { exit_code: number };
+}
+
+/** A backend ready to run: defaults, alias and profile applied; every path absolute. */
+export interface PlannedBackend {
+  name: string;
+  /** `manifest` for an entry in matrix.yaml, `folder` for a discovered backends/<name>/run without one. */
+  source: "manifest" | "folder";
+  aliasOf?: string;
+  description: string;
+  invocation: Invocation;
+  requires: Requires;
+  install?: string;
+  login?: string;
+  docs?: string;
+  notes?: string;
+  model: { env: string; default: string };
+  env: Record<string, string>;
+  version?: VersionLock;
+  help?: HelpCheck;
+  output: OutputRules;
+  failures: FailurePattern[];
+  cases: PlannedCase[];
+  expected: Outcome;
+  timeoutMs: number;
+  concurrency: number;
+  stub?: StubSetup;
+}
+
+export interface PlanSettings {
+  concurrency: number;
+  killGraceMs: number;
+  probeTimeoutMs: number;
+  gateIdleMs: number;
+  outputCapBytes: number;
+  sandbox: { home: boolean; workdir: boolean; copyAuth: boolean };
+  redactEnv: string[];
+  crashPatterns: string[];
+  gatePatterns: string[];
+  runOnWarn: boolean;
+  stub: boolean;
+}
+
+export interface PlannedPair {
+  name: string;
+  a: string;
+  b: string;
+  tasks: number;
+  timeoutMs: number;
+  chaos: boolean;
+  expected: Outcome;
+}
+
+export interface Plan {
+  manifestFile: string;
+  manifestDir: string;
+  manifestHash: string;
+  profile: string | undefined;
+  settings: PlanSettings;
+  backends: PlannedBackend[];
+  /** Backends filtered out by --include/--exclude/profile or `enabled: false`, with why. */
+  excluded: Array<{ name: string; why: string }>;
+  pairs: PlannedPair[];
+}

@@ -1,0 +1,205 @@
+// Manifest → Plan: a pure function. Applies defaults, aliases, the active profile and the command-line filters.
+import { resolve } from "node:path";
+import { MitteloError } from "../util/errors.ts";
+import { parseBytes, parseDuration } from "../util/units.ts";
+import { DEFAULTS } from "./defaults.ts";
+import type { Invocation, Outcome, Plan, PlannedBackend, PlannedCase, PlannedPair, PlanSettings } from "./plan-types.ts";
+import { didYouMean } from "./schema-errors.ts";
+import type { Backend, Case, MitteloBackendMatrixManifest as Manifest } from "./schema-types.ts";
+
+/** A backends/<name>/run found on disk. */
+export interface DiscoveredBackend {
+  name: string;
+  wrapper: string;
+}
+
+export interface PlanOptions {
+  profile?: string;
+  include?: string[];
+  exclude?: string[];
+  concurrency?: number;
+  timeoutMs?: number;
+  prompt?: string;
+  runOnWarn?: boolean;
+  stub?: boolean;
+}
+
+export interface PlanSource {
+  file: string;
+  dir: string;
+  hash: string;
+  discovered: DiscoveredBackend[];
+}
+
+const ms = (value: number | string | undefined, fallback: number | string): number =>
+  parseDuration(value ?? fallback) ?? (parseDuration(fallback) as number);
+
+/** The model variable of a backend: MITTELO_<NAME>_MODEL. */
+export function modelEnvName(name: string): string {
+  return `MITTELO_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_MODEL`;
+}
+
+/** Resolves `alias_of` chains: the alias's own fields override its target's; env maps merge. */
+export function resolveAlias(manifest: Manifest, name: string, seen: string[] = []): Backend {
+  const entry = manifest.backends[name];
+  if (!entry) throw new MitteloError("unknown-backend", `no backend named '${name}'`);
+  if (entry.alias_of === undefined) return entry;
+  if (seen.includes(name)) throw new MitteloError("alias-cycle", `alias cycle through '${name}'`);
+  const target = resolveAlias(manifest, entry.alias_of, [...seen, name]);
+  const { alias_of: _ignored, ...own } = entry;
+  return {
+    ...target,
+    ...own,
+    env: { ...target.env, ...own.env },
+    requires: own.requires ?? target.requires,
+    invoke: own.invoke ?? target.invoke ?? { wrapper: `backends/${entry.alias_of}/run` },
+  };
+}
+
+export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanOptions = {}): Plan {
+  const profileName = options.profile;
+  const profiles = manifest.profiles ?? {};
+  if (profileName !== undefined && profileName !== "default" && !profiles[profileName]) {
+    const names = Object.keys(profiles);
+    const guess = didYouMean(profileName, names);
+    throw new MitteloError("unknown-profile", `no profile named '${profileName}' in ${source.file}`, {
+      hint: `${guess ? `did you mean '${guess}'? ` : ""}profiles: ${names.join(", ") || "(none)"}`,
+    });
+  }
+  const profile = profileName ? profiles[profileName] : undefined;
+  const d = manifest.defaults ?? {};
+  const settings: PlanSettings = {
+    concurrency: options.concurrency ?? profile?.concurrency ?? d.concurrency ?? DEFAULTS.concurrency,
+    killGraceMs: ms(d.kill_grace, DEFAULTS.killGrace),
+    probeTimeoutMs: ms(profile?.probe_timeout ?? d.probe_timeout, DEFAULTS.probeTimeout),
+    gateIdleMs: ms(d.gate_idle, DEFAULTS.gateIdle),
+    outputCapBytes: parseBytes(d.output_cap ?? DEFAULTS.outputCap) ?? (parseBytes(DEFAULTS.outputCap) as number),
+    sandbox: { home: d.sandbox?.home ?? true, workdir: d.sandbox?.workdir ?? true, copyAuth: d.sandbox?.copy_auth ?? true },
+    redactEnv: d.redact_env ?? [],
+    crashPatterns: d.crash_patterns ?? [...DEFAULTS.crashPatterns],
+    gatePatterns: d.gate_patterns ?? [...DEFAULTS.gatePatterns],
+    runOnWarn: options.runOnWarn ?? profile?.run_on_warn ?? false,
+    stub: options.stub ?? profile?.stub ?? false,
+  };
+
+  const known = new Set([...Object.keys(manifest.backends), ...source.discovered.map((b) => b.name)]);
+  for (const name of [...(options.include ?? []), ...(options.exclude ?? [])]) {
+    if (!known.has(name)) {
+      const guess = didYouMean(name, [...known]);
+      throw new MitteloError("unknown-backend", `no backend named '${name}'`, {
+        hint: `${guess ? `did you mean '${guess}'? ` : ""}backends: ${[...known].sort().join(", ")}`,
+      });
+    }
+  }
+  const include = options.include?.length ? options.include : profile?.include;
+  const exclude = new Set([...(options.exclude ?? []), ...(profile?.exclude ?? [])]);
+  const excluded: Plan["excluded"] = [];
+  const expectedFor = (own: Record<string, Outcome> | undefined): Outcome =>
+    (profileName ? own?.[profileName] : undefined) ?? profile?.expect ?? own?.default ?? d.expect ?? (DEFAULTS.expect as Outcome);
+
+  const defaultCases = (d.cases ?? []).map((c) => (options.prompt === undefined ? c : overridePrompt(c, options.prompt)));
+  const timeoutFor = (backendTimeout: number | string | undefined, c: Case | undefined) =>
+    options.timeoutMs ?? ms(c?.timeout ?? backendTimeout ?? profile?.timeout ?? d.timeout, DEFAULTS.timeout);
+
+  const backends: PlannedBackend[] = [];
+  const consider = (name: string, make: () => PlannedBackend, enabled = true) => {
+    if (!enabled) excluded.push({ name, why: "enabled: false in the manifest" });
+    else if (include && !include.includes(name)) excluded.push({ name, why: "not in --include / profile include" });
+    else if (exclude.has(name)) excluded.push({ name, why: "excluded by --exclude / profile exclude" });
+    else backends.push(make());
+  };
+
+  for (const name of Object.keys(manifest.backends).sort()) {
+    const entry = resolveAlias(manifest, name);
+    const wrapperOf = (path: string) => resolve(source.dir, path);
+    consider(
+      name,
+      () => {
+        const promptMode = entry.invoke?.prompt ?? "stdin";
+        const invocation: Invocation = entry.invoke?.argv
+          ? { kind: "argv", argv: [...entry.invoke.argv], prompt: promptMode, builtin: entry.invoke.builtin }
+          : { kind: "wrapper", path: wrapperOf(entry.invoke?.wrapper ?? `backends/${name}/run`), prompt: promptMode, builtin: entry.invoke?.builtin };
+        const cases = [...(entry.skip_default_cases ? [] : defaultCases), ...(entry.cases ?? [])].map((c) => planCase(c, timeoutFor(entry.timeout, c)));
+        return {
+          name,
+          source: "manifest",
+          aliasOf: manifest.backends[name]?.alias_of,
+          description: entry.description ?? "",
+          invocation,
+          requires: entry.requires ?? {},
+          install: entry.install,
+          login: entry.login,
+          docs: entry.docs,
+          notes: entry.notes,
+          model: { env: entry.model?.env ?? modelEnvName(name), default: entry.model?.default ?? "" },
+          env: entry.env ?? {},
+          version: entry.version,
+          help: entry.help,
+          output: {
+            extract: entry.output?.extract ?? "text",
+            field: entry.output?.field,
+            errorField: entry.output?.error_field,
+            clean: entry.output?.clean ?? true,
+            bannerPatterns: entry.output?.banner_patterns ?? [],
+          },
+          failures: entry.failures ?? [],
+          cases,
+          expected: expectedFor(manifest.backends[name]?.expect ?? entry.expect),
+          timeoutMs: timeoutFor(entry.timeout, undefined),
+          concurrency: entry.concurrency ?? 1,
+          stub: entry.stub,
+        };
+      },
+      entry.enabled ?? true,
+    );
+  }
+  for (const found of source.discovered) {
+    if (manifest.backends[found.name]) continue;
+    consider(found.name, () => ({
+      name: found.name,
+      source: "folder",
+      description: `folder-only backend (${found.wrapper})`,
+      invocation: { kind: "wrapper", path: found.wrapper, prompt: "stdin" },
+      requires: {},
+      model: { env: modelEnvName(found.name), default: "" },
+      env: {},
+      output: { extract: "text", clean: true, bannerPatterns: [] },
+      failures: [],
+      cases: defaultCases.map((c) => planCase(c, timeoutFor(undefined, c))),
+      expected: expectedFor(undefined),
+      timeoutMs: timeoutFor(undefined, undefined),
+      concurrency: 1,
+    }));
+  }
+  backends.sort((a, b) => a.name.localeCompare(b.name));
+
+  const smoke = manifest.smoke;
+  const pairs: PlannedPair[] = (smoke?.pairs ?? []).map((p) => ({
+    name: p.name ?? `${p.a}-${p.b}`,
+    a: p.a,
+    b: p.b,
+    tasks: p.tasks ?? smoke?.tasks ?? DEFAULTS.smokeTasks,
+    timeoutMs: ms(smoke?.timeout, DEFAULTS.smokeTimeout),
+    chaos: p.chaos ?? false,
+    expected: expectedFor(p.expect),
+  }));
+
+  return {
+    manifestFile: source.file,
+    manifestDir: source.dir,
+    manifestHash: source.hash,
+    profile: profileName,
+    settings,
+    backends,
+    excluded,
+    pairs,
+  };
+}
+
+function overridePrompt(c: Case, prompt: string): Case {
+  return { ...c, prompt, expect: { exit_code: c.expect?.exit_code ?? 0, stderr_not: c.expect?.stderr_not, max_latency: c.expect?.max_latency } };
+}
+
+function planCase(c: Case, timeoutMs: number): PlannedCase {
+  return { name: c.name, prompt: c.prompt, timeoutMs, expect: { ...c.expect, exit_code: c.expect?.exit_code ?? 0 } };
+}

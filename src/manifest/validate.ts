@@ -1,0 +1,189 @@
+import { accessSync, constants, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import semver from "semver";
+import { validatorFor } from "../util/ajv.ts";
+import { parseDuration } from "../util/units.ts";
+import { type Diagnostic, formatPath } from "./diagnostic.ts";
+import type { LoadedManifest } from "./load.ts";
+import { locate } from "./load.ts";
+import { didYouMean, schemaDiagnostics } from "./schema-errors.ts";
+import type { Backend, Case, MitteloBackendMatrixManifest as Manifest } from "./schema-types.ts";
+
+export type { Manifest };
+
+export type ValidationResult = { ok: true; manifest: Manifest } | { ok: false; diagnostics: Diagnostic[] };
+
+/** Validates a loaded manifest: the JSON Schema first, then the checks a schema cannot express. */
+export function validateManifest(loaded: LoadedManifest): ValidationResult {
+  const validate = validatorFor("matrix.schema.json");
+  if (!validate(loaded.data)) {
+    return { ok: false, diagnostics: schemaDiagnostics(loaded, validate.errors ?? []) };
+  }
+  const manifest = loaded.data as Manifest;
+  const diagnostics = semanticDiagnostics(loaded, manifest);
+  return diagnostics.length ? { ok: false, diagnostics } : { ok: true, manifest };
+}
+
+type Segments = Array<string | number>;
+
+function semanticDiagnostics(loaded: LoadedManifest, manifest: Manifest): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at = (segments: Segments, code: string, message: string, hint?: string, key = false) => {
+    out.push({ file: loaded.file, ...locate(loaded, segments, { key }), path: formatPath(segments), code, message, hint });
+  };
+  const baseDir = dirname(loaded.file);
+  const backendNames = Object.keys(manifest.backends);
+  const profileNames = Object.keys(manifest.profiles ?? {});
+
+  const checkDuration = (value: number | string | undefined, segments: Segments) => {
+    if (value === undefined) return;
+    const ms = parseDuration(value);
+    if (ms === undefined) at(segments, "bad-duration", `'${value}' is not a duration`, "write a number of seconds or e.g. 120s, 1.5m, 500ms");
+    else if (ms === 0 && segments.at(-1) === "timeout") at(segments, "bad-duration", "a timeout of 0 would stop every run at once", "use a positive duration such as 120s");
+  };
+  const checkRegex = (pattern: string | undefined, segments: Segments) => {
+    if (pattern === undefined) return;
+    try {
+      new RegExp(pattern, "i");
+    } catch (error) {
+      at(segments, "bad-regex", `invalid regular expression: ${(error as Error).message}`, "escape special characters such as ( [ { with a backslash");
+    }
+  };
+  const checkCases = (cases: Case[] | undefined, segments: Segments, taken: Set<string>) => {
+    cases?.forEach((c, i) => {
+      if (taken.has(c.name)) at([...segments, i, "name"], "duplicate-case", `case '${c.name}' is defined twice`, "give each case a unique name");
+      taken.add(c.name);
+      checkDuration(c.timeout, [...segments, i, "timeout"]);
+      checkDuration(c.expect?.max_latency, [...segments, i, "expect", "max_latency"]);
+      checkRegex(c.expect?.stdout?.regex, [...segments, i, "expect", "stdout", "regex"]);
+      c.expect?.stderr_not?.forEach((p, j) => {
+      checkRegex(p, [...segments, i, "expect", "stderr_not", j]);
+    });
+    });
+  };
+  const checkProfileRefs = (expect: Record<string, unknown> | undefined, segments: Segments) => {
+    for (const name of Object.keys(expect ?? {})) {
+      if (name === "default" || profileNames.includes(name)) continue;
+      const guess = didYouMean(name, [...profileNames, "default"]);
+      at([...segments, name], "unknown-profile", `no profile named '${name}'`, `${guess ? `did you mean '${guess}'? ` : ""}profiles: ${["default", ...profileNames].join(", ")}`, true);
+    }
+  };
+  const checkBackendRef = (name: string, segments: Segments, what: string) => {
+    if (backendNames.includes(name)) return;
+    const guess = didYouMean(name, backendNames);
+    at(segments, "unknown-backend", `${what} '${name}' is not a backend in this manifest`, `${guess ? `did you mean '${guess}'? ` : ""}backends: ${backendNames.join(", ")}`);
+  };
+
+  const d = manifest.defaults ?? {};
+  for (const key of ["timeout", "kill_grace", "probe_timeout", "gate_idle"] as const) checkDuration(d[key], ["defaults", key]);
+  d.crash_patterns?.forEach((p, i) => {
+      checkRegex(p, ["defaults", "crash_patterns", i]);
+    });
+  d.gate_patterns?.forEach((p, i) => {
+      checkRegex(p, ["defaults", "gate_patterns", i]);
+    });
+  const defaultCaseNames = new Set<string>();
+  checkCases(d.cases, ["defaults", "cases"], defaultCaseNames);
+
+  for (const [name, profile] of Object.entries(manifest.profiles ?? {})) {
+    checkDuration(profile.timeout, ["profiles", name, "timeout"]);
+    profile.include?.forEach((b, i) => {
+      checkBackendRef(b, ["profiles", name, "include", i], "included backend");
+    });
+    profile.exclude?.forEach((b, i) => {
+      checkBackendRef(b, ["profiles", name, "exclude", i], "excluded backend");
+    });
+  }
+
+  for (const [name, backend] of Object.entries(manifest.backends)) {
+    const seg: Segments = ["backends", name];
+    checkDuration(backend.timeout, [...seg, "timeout"]);
+    checkCases(backend.cases, [...seg, "cases"], backend.skip_default_cases ? new Set() : new Set(defaultCaseNames));
+    checkProfileRefs(backend.expect, [...seg, "expect"]);
+    backend.failures?.forEach((f, i) => {
+      checkRegex(f.pattern, [...seg, "failures", i, "pattern"]);
+    });
+    backend.output?.banner_patterns?.forEach((p, i) => {
+      checkRegex(p, [...seg, "output", "banner_patterns", i]);
+    });
+    checkRegex(backend.version?.pattern, [...seg, "version", "pattern"]);
+    checkRegex(backend.requires?.auth_command?.ok_pattern, [...seg, "requires", "auth_command", "ok_pattern"]);
+    checkRegex(backend.requires?.auth_command?.fail_pattern, [...seg, "requires", "auth_command", "fail_pattern"]);
+    const lock = backend.version?.lock;
+    if (lock !== undefined && semver.validRange(lock) === null) {
+      at([...seg, "version", "lock"], "bad-semver", `'${lock}' is neither a version nor a semver range`, "write e.g. 0.169.0, ^2.1.0 or >=0.60 <0.70");
+    }
+    if (backend.alias_of !== undefined) {
+      if (backend.alias_of === name) at([...seg, "alias_of"], "alias-cycle", `'${name}' is an alias of itself`, "point alias_of at another backend");
+      else checkBackendRef(backend.alias_of, [...seg, "alias_of"], "alias_of target");
+    }
+    if (backend.invoke?.argv && backend.invoke.wrapper) {
+      at([...seg, "invoke"], "invoke-conflict", "invoke has both `argv` and `wrapper`", "keep one: argv runs the CLI directly, wrapper runs an executable script");
+    }
+    const wrapper = backend.invoke?.wrapper;
+    if (wrapper !== undefined) {
+      const problem = executableProblem(resolve(baseDir, wrapper));
+      if (problem) at([...seg, "invoke", "wrapper"], "missing-wrapper", `wrapper '${wrapper}' ${problem}`, problem === "is not executable" ? `chmod +x ${wrapper}` : `create it (copy backends/_template/run) or fix the path; it is relative to ${loaded.file}`);
+    } else if (!backend.invoke?.argv && backend.alias_of === undefined) {
+      const implicit = `backends/${name}/run`;
+      if (executableProblem(resolve(baseDir, implicit))) {
+        at(seg, "no-invocation", `backend '${name}' has no invoke.argv, no invoke.wrapper and no ${implicit}`, `add invoke.argv, or create ${implicit} (copy backends/_template/run)`, true);
+      }
+    }
+  }
+  out.push(...aliasCycles(loaded, manifest.backends));
+
+  const smoke = manifest.smoke;
+  checkDuration(smoke?.timeout, ["smoke", "timeout"]);
+  smoke?.pairs?.forEach((pair, i) => {
+    checkBackendRef(pair.a, ["smoke", "pairs", i, "a"], "backend");
+    checkBackendRef(pair.b, ["smoke", "pairs", i, "b"], "backend");
+    checkProfileRefs(pair.expect, ["smoke", "pairs", i, "expect"]);
+  });
+  return out;
+}
+
+function aliasCycles(loaded: LoadedManifest, backends: Record<string, Backend>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const reported = new Set<string>();
+  for (const start of Object.keys(backends)) {
+    const chain: string[] = [];
+    let current: string | undefined = start;
+    while (current !== undefined && backends[current]?.alias_of !== undefined) {
+      if (chain.includes(current)) {
+        const cycle = chain.slice(chain.indexOf(current));
+        const key = [...cycle].sort().join(",");
+        if (cycle.length > 1 && !reported.has(key)) {
+          reported.add(key);
+          const segments = ["backends", cycle[0] as string, "alias_of"];
+          out.push({
+            file: loaded.file,
+            ...locate(loaded, segments),
+            path: formatPath(segments),
+            code: "alias-cycle",
+            message: `alias cycle: ${[...cycle, cycle[0]].join(" → ")}`,
+            hint: "one backend of the cycle must be a real entry without alias_of",
+          });
+        }
+        break;
+      }
+      chain.push(current);
+      current = backends[current]?.alias_of;
+    }
+  }
+  return out;
+}
+
+function executableProblem(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return "is not a file";
+  } catch {
+    return "does not exist";
+  }
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    return "is not executable";
+  }
+  return undefined;
+}

@@ -1,0 +1,115 @@
+// A whole matrix run as a command: plan → run → reports → exit code. The edge that owns files, signals and stdout.
+import { join, resolve } from "node:path";
+import type { CliIO } from "../cli/io.ts";
+import { openPlan } from "../manifest/open.ts";
+import type { PlanOptions } from "../manifest/plan.ts";
+import type { Plan } from "../manifest/plan-types.ts";
+import { updateLockFile } from "../manifest/update-lock.ts";
+import { foldEvents } from "../report/model.ts";
+import { attachProgress } from "../report/progress.ts";
+import { renderJson } from "../report/json.ts";
+import { renderTap } from "../report/tap.ts";
+import { writeReports } from "../report/write.ts";
+import { EXIT_FAIL, EXIT_OK } from "../util/errors.ts";
+import { canBindLoopback } from "../util/loopback.ts";
+import { makeRedactor } from "../util/redact.ts";
+import type { StubMode } from "../stub/types.ts";
+import type { RunStartEvent } from "./events.ts";
+import { type MatrixOptions, runMatrix } from "./run-matrix.ts";
+import { EventSink } from "./sink.ts";
+
+export interface MatrixCommandOptions extends PlanOptions {
+  manifest: string;
+  outDir?: string;
+  reporter: "tap" | "json" | "none";
+  junit?: string;
+  tickets?: string;
+  bail?: boolean;
+  list?: boolean;
+  updateLock?: boolean;
+  /** The model stub's mode when the plan runs against the stub (--stub / a profile with `stub: true`). */
+  stubMode?: StubMode;
+  /** Run only each backend's first case (system-test). */
+  onlyFirstCase?: boolean;
+  /** Name used in the default out dir: `<ts>_<label>`. */
+  label?: string;
+  /** Hooks for the stub profile and pair smoke, supplied by the command that owns them. */
+  extend?: (plan: Plan) => Promise<Pick<MatrixOptions, "setupFor" | "stubSummary" | "runPairs"> & { close?: () => Promise<void> }>;
+}
+
+/** `20261124T031502Z`: a UTC timestamp safe in file names. */
+export function fileTimestamp(date = new Date()): string {
+  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+}
+
+export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, argv: string[]): Promise<number> {
+  const plan = await openPlan(options.manifest, options);
+  if (options.onlyFirstCase) for (const b of plan.backends) b.cases = b.cases.slice(0, 1);
+  if (options.list) {
+    io.stdout(renderPlan(plan));
+    return EXIT_OK;
+  }
+  const outDir = resolve(options.outDir ?? join("reports", "e2e", `${fileTimestamp()}_${options.label ?? "matrix"}`));
+  const redact = makeRedactor(process.env, plan.settings.redactEnv);
+  const sink = new EventSink({ file: join(outDir, "events.ndjson"), redact });
+  const progress = attachProgress(process.stderr, io.isTTY && !process.env.CI && options.reporter !== "none");
+  sink.on(progress.listener);
+  const loopback = await canBindLoopback();
+  sink.on((e) => {
+    if (e.type === "run-start") (e.env as RunStartEvent["env"] & { loopback?: boolean }).loopback = loopback;
+  });
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const extension = options.extend ? await options.extend(plan) : undefined;
+  const stub = plan.settings.stub ? (await import("./stub-hooks.ts")).stubHooks(outDir, options.stubMode ?? "ok") : undefined;
+  const hooks = {
+    ...extension,
+    ...(stub && { setupFor: stub.setupFor, stubSummary: stub.stubSummary }),
+    close: async () => {
+      await stub?.close();
+      await extension?.close?.();
+    },
+  };
+  let exitCode: number;
+  try {
+    exitCode = await runMatrix({ plan, outDir, env: process.env, sink, redact, command: argv.map(redact), bail: options.bail, signal: controller.signal, ...hooks });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    progress.stop();
+    await hooks.close();
+  }
+  const model = foldEvents(sink.events);
+  const written = writeReports(model, outDir, { junitPath: options.junit && resolve(options.junit), ticketsPath: options.tickets && resolve(options.tickets) });
+  if (options.reporter === "tap") io.stdout(redact(renderTap(model)));
+  else if (options.reporter === "json") io.stdout(`${JSON.stringify(renderJson(model), null, 2)}\n`);
+  for (const problem of written.problems) io.stderr(`mittelo: report problem (a bug, please report): ${problem}\n`);
+  if (options.updateLock) {
+    const updates = model.backends.flatMap((b) => (b.outcome === "PASS" && b.preflight?.result.version?.seen ? [{ backend: b.name, version: b.preflight.result.version.seen }] : []));
+    const changed = updateLockFile(plan.manifestFile, updates);
+    io.stderr(changed.length ? `updated version locks: ${changed.join(", ")}\n` : "version locks unchanged\n");
+  }
+  const end = model.end;
+  if (end?.mismatches.length) {
+    io.stderr(`\nUnexpected outcomes:\n${end.mismatches.map((m) => `  ${m}`).join("\n")}\n`);
+    for (const b of model.backends.filter((x) => !x.matches)) {
+      if (b.verdict) io.stderr(`  ${b.name}: ${b.verdict.reason}: ${b.verdict.message}${b.verdict.hint ? ` — ${b.verdict.hint}` : ""}\n`);
+    }
+  }
+  io.stderr(`reports: ${outDir} (summary.md, matrix.json, junit.xml, events.ndjson)\n`);
+  return written.problems.length ? EXIT_FAIL : exitCode;
+}
+
+/** `--list`: the plan as a table, nothing run. */
+export function renderPlan(plan: Plan): string {
+  const lines = [`plan: ${plan.manifestFile} · profile ${plan.profile ?? "(none)"} · concurrency ${plan.settings.concurrency}`];
+  for (const b of plan.backends) {
+    const how = b.invocation.kind === "argv" ? b.invocation.argv.join(" ") : b.invocation.path;
+    lines.push(`  ${b.name.padEnd(14)} expect ${b.expected.padEnd(12)} cases ${b.cases.map((c) => c.name).join(",").padEnd(16)} ${b.source === "folder" ? "[folder] " : ""}${how}`);
+  }
+  for (const e of plan.excluded) lines.push(`  ${e.name.padEnd(14)} not planned: ${e.why}`);
+  for (const p of plan.pairs) lines.push(`  pair ${p.name} (${p.a} + ${p.b}) expect ${p.expected}, ${p.tasks} tasks`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,52 @@
+// The stub profile: every backend with a `stub` block is pointed at its own model stub (`mittelo stub`),
+// so each backend's requests are attributed exactly; the stubs' request logs become artifacts and a summary.
+import { join } from "node:path";
+import { expand } from "../backends/environment.ts";
+import type { CaseEndEvent } from "./events.ts";
+import type { PlannedBackend } from "../manifest/plan-types.ts";
+import type { StubServer } from "../stub/server.ts";
+import type { StubMode } from "../stub/types.ts";
+import type { BackendSetup } from "./run-matrix.ts";
+
+export interface StubHooks {
+  setupFor: (backend: PlannedBackend) => Promise<BackendSetup | undefined>;
+  stubSummary: (backend: string) => CaseEndEvent["stub"];
+  close: () => Promise<void>;
+}
+
+/** Env and args for one backend from its manifest `stub` block, with {url} and {port} expanded. */
+export function stubSetup(backend: PlannedBackend, stub: { url: string; port: number }): BackendSetup | undefined {
+  if (!backend.stub) return undefined;
+  const vars = { url: stub.url, port: String(stub.port) };
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(backend.stub.env ?? {})) env[key] = expand(value, vars);
+  if (backend.stub.model) env[backend.model.env] = backend.stub.model;
+  return { extraEnv: env, extraArgs: (backend.stub.args ?? []).map((a) => expand(a, vars)), homeFiles: backend.stub.files, vars };
+}
+
+export function stubHooks(outDir: string, mode: StubMode): StubHooks {
+  const stubs = new Map<string, StubServer>();
+  return {
+    async setupFor(backend) {
+      if (!backend.stub) return undefined;
+      const { startStub } = await import("../stub/server.ts");
+      const stub = await startStub({ mode, log: join(outDir, backend.name, "stub.jsonl") });
+      stubs.set(backend.name, stub);
+      return stubSetup(backend, stub);
+    },
+    stubSummary(name) {
+      const stub = stubs.get(name);
+      if (!stub) return undefined;
+      const requests = stub.requests();
+      const endpoints: Record<string, number> = {};
+      for (const r of requests) {
+        const key = `${r.method} ${r.path.split("?")[0]}${r.status ? ` → ${r.status}` : ""}`;
+        endpoints[key] = (endpoints[key] ?? 0) + 1;
+      }
+      return { requests: requests.length, endpoints, bytes: requests.reduce((s, r) => s + r.bytes, 0), log: join(outDir, name, "stub.jsonl") };
+    },
+    async close() {
+      await Promise.all([...stubs.values()].map((s) => s.close()));
+    },
+  };
+}

@@ -1,0 +1,122 @@
+// The pair smoke: gate (loopback, preflight) → hub + two agents as real processes → batch → verify → shutdown
+// (always, in finally) → artifacts. Never hangs: every wait has a deadline, and stop() ends every process group.
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { echoAnswer } from "../backends/echo.ts";
+import type { Verdict } from "../backends/verdict.ts";
+import { openPlan } from "../manifest/open.ts";
+import type { PlannedBackend } from "../manifest/plan-types.ts";
+import { EXIT_USAGE, MitteloError, messageOf } from "../util/errors.ts";
+import { makeRedactor } from "../util/redact.ts";
+import { ARTIFACT_FILES, writeArtifacts } from "./artifacts.ts";
+import { type BatchOutcome, chaosBatch, plainBatch } from "./batch.ts";
+import { gatePair } from "./gate.ts";
+import { AbortedError, PairRun, StartupError, WORKERS } from "./pair-run.ts";
+import { type PairDetails, type PairResult, type PairSmokeOptions, emptyDetails } from "./types.ts";
+import { type HubTask, verifyBatch } from "./verify.ts";
+
+/** Agent lease in chaos mode (short, so a killed agent's task comes back quickly) and B's delayed ack. */
+export const CHAOS_LEASE_SECONDS = 1;
+export const CHAOS_ACK_DELAY_MS = 2500;
+
+export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
+  const startedAt = new Date();
+  const env = o.env ?? process.env;
+  const log = o.log ?? (() => {});
+  if (!Number.isInteger(o.tasks) || o.tasks < 1) throw new MitteloError("bad-flag", `--tasks must be a whole number >= 1, got '${o.tasks}'`);
+  if (o.chaos && o.tasks < 2) throw new MitteloError("bad-flag", `--chaos needs at least 2 tasks, got ${o.tasks}`);
+  const plan = await openPlan(o.manifest, { include: [...new Set([o.backendA, o.backendB])] }, env);
+  const find = (name: string): PlannedBackend => {
+    const b = plan.backends.find((x) => x.name === name);
+    if (!b) throw new MitteloError("unknown-backend", `backend '${name}' is not in ${plan.manifestFile} or is disabled`, { exitCode: EXIT_USAGE, hint: "list them with `mittelo matrix --list`" });
+    return b;
+  };
+  const backends = { a: find(o.backendA), b: find(o.backendB) };
+  const redact = makeRedactor(env, plan.settings.redactEnv);
+  const outDir = resolve(o.outDir);
+
+  if (o.stub) {
+    for (const b of [backends.a, backends.b]) {
+      if (!b.stub && b.invocation.builtin !== "echo") {
+        throw new MitteloError("no-stub", `backend '${b.name}' has no \`stub\` block in ${plan.manifestFile}`, { exitCode: EXIT_USAGE, hint: "add one (docs/STUB.md) or run without --stub" });
+      }
+    }
+  }
+  if (o.stub) mkdirSync(resolve(o.outDir), { recursive: true });
+  const stub = o.stub ? await (await import("../stub/server.ts")).startStub({ log: join(resolve(o.outDir), "stub.jsonl") }) : undefined;
+  // With the stub the backends need no login: only a preflight `fail` (missing binary, platform) stops the smoke.
+  const gateSettings = o.stub ? { ...plan.settings, runOnWarn: true } : plan.settings;
+  let verdict: Verdict | undefined = await gatePair([backends.a, backends.b], gateSettings, env);
+  let details: PairDetails = emptyDetails(o.tasks);
+  let tasks: HubTask[] = [];
+  let batch: BatchOutcome | undefined;
+  const run = new PairRun({
+    manifest: plan.manifestFile,
+    env,
+    agents: { a: { backend: backends.a.name, workerId: WORKERS.a }, b: { backend: backends.b.name, workerId: WORKERS.b } },
+    leaseSeconds: o.chaos ? CHAOS_LEASE_SECONDS : 30,
+    killGraceMs: o.killGraceMs ?? 1500,
+    startupMs: o.startupMs ?? 30_000,
+    signal: o.signal,
+    stubUrl: stub?.url,
+  });
+  if (!verdict) {
+    try {
+      log(`pair-smoke: starting a hub and agents A (${backends.a.name}) and B (${backends.b.name})`);
+      await run.startHub();
+      const batchOptions = { tasks: o.tasks, timeoutMs: o.timeoutMs, nonce: randomBytes(4).toString("hex"), ackDelayMs: CHAOS_ACK_DELAY_MS };
+      batch = o.chaos ? await chaosBatch(run, batchOptions) : await plainBatch(run, batchOptions);
+      tasks = (await run.call<{ tasks: HubTask[] }>("list", { limit: 0 })).tasks.sort((x, y) => x.task_id - y.task_id);
+      const expectedFor = (worker: string, prompt: string) => expectedAnswer(worker === WORKERS.a ? backends.a : backends.b, prompt, Boolean(stub));
+      const checked = verifyBatch({ enqueued: batch.enqueued, tasks, workers: WORKERS, expectedFor, logs: { a: run.logs.a.text, b: run.logs.b.text }, timedOut: batch.timedOut, timeoutMs: o.timeoutMs });
+      details = { ...checked.details, ...(batch.chaos ? { chaos: batch.chaos } : {}) };
+      verdict = checked.verdict;
+    } catch (error) {
+      verdict = errorVerdict(error);
+    } finally {
+      await run.close();
+    }
+    // Fenced acks can be logged after the batch was verified (B's late ack): count them from the final logs.
+    details.fencedAcks = Math.max(details.fencedAcks, [...`${run.logs.a.text}\n${run.logs.b.text}`.matchAll(/ack rejected/g)].length);
+  }
+  await stub?.close();
+  const endedAt = new Date();
+  const result: PairResult = {
+    version: 1,
+    pair: o.name ?? `${o.backendA}-${o.backendB}`,
+    a: { backend: backends.a.name, workerId: WORKERS.a },
+    b: { backend: backends.b.name, workerId: WORKERS.b },
+    tasks: o.tasks,
+    timeoutMs: o.timeoutMs,
+    chaos: Boolean(o.chaos),
+    verdict,
+    details,
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    durationMs: endedAt.getTime() - startedAt.getTime(),
+    workMs: batch?.workMs ?? null,
+    hub: { url: run.hubUrl },
+    processes: run.started,
+    artifacts: { dir: outDir, files: ARTIFACT_FILES },
+  };
+  const problems = writeArtifacts(outDir, { result, tasks, logs: { hub: run.logs.hub.text, a: run.logs.a.text, b: run.logs.b.text } }, redact);
+  for (const p of problems) log(`pair-smoke: result.json does not match schemas/pair-result.schema.json (a bug): ${p}`);
+  return result;
+}
+
+/** What a backend answers to a prompt, when that is known: echo's rule; otherwise undefined (any non-empty answer). */
+/** What a backend must answer: echo's rule for echo, and the stub's (the same rule) for a backend run against the stub. */
+export function expectedAnswer(backend: PlannedBackend, prompt: string, stub = false): string | undefined {
+  return backend.invocation.builtin === "echo" || (stub && backend.stub) ? echoAnswer(prompt) : undefined;
+}
+
+function errorVerdict(error: unknown): Verdict {
+  if (error instanceof AbortedError) {
+    return { outcome: "ERROR", reason: "interrupted", rule: "pair.signal", message: "the pair smoke was interrupted; everything it started was stopped", evidence: error.message };
+  }
+  if (error instanceof StartupError) {
+    return { outcome: "ERROR", reason: "startup", rule: "pair.startup", message: error.message, evidence: error.evidence || undefined, hint: "read hub.log and the agent logs in the artifact folder" };
+  }
+  return { outcome: "ERROR", reason: "infrastructure", rule: "pair.infrastructure", message: `the pair smoke broke: ${messageOf(error)}`, hint: "read hub.log and the agent logs in the artifact folder" };
+}

@@ -1,0 +1,53 @@
+// Agents end to end: real hub on port 0, real agent processes, the same invocation path as the harness.
+import t from "tap";
+import { echoAnswer } from "../../src/backends/echo.ts";
+import { connect, startTestHub } from "../fixtures/hub/helpers.ts";
+import { agent, type Task } from "../fixtures/agent/helpers.ts";
+
+
+t.test("an echo agent drains the queue; results are what echo answers", async (t) => {
+  const hub = await startTestHub(t);
+  const client = await connect(t, hub.tcp.port);
+  const prompts = Array.from({ length: 5 }, (_, i) => `Return exactly: agent task ${i}`);
+  for (const prompt of prompts) await client.call("enqueue", { prompt });
+  const result = await agent(["--backend", "echo", "--port", String(hub.tcp.port), "--until-empty", "--worker-id", "w1"]);
+  t.equal(result.exitCode, 0, result.stderr);
+  const { tasks } = await client.call<{ tasks: Task[] }>("list", { limit: 0 });
+  t.equal(tasks.length, 5);
+  for (const task of tasks) {
+    t.equal(task.status, "done");
+    t.equal(task.result, echoAnswer(task.prompt));
+    t.equal(task.worker_id, "w1");
+  }
+  t.match(result.stderr, "stopped: 5 done, 0 failed");
+});
+
+t.test("the backend sees MITTELO_TASK_ID and MITTELO_WORKER_ID", async (t) => {
+  const hub = await startTestHub(t);
+  const client = await connect(t, hub.tcp.port);
+  const { task_id } = await client.call<{ task_id: number }>("enqueue", { prompt: "hi" });
+  const result = await agent(["--backend", "taskenv", "--port", String(hub.tcp.port), "--once", "--worker-id", "env-worker"]);
+  t.equal(result.exitCode, 0, result.stderr);
+  const { tasks } = await client.call<{ tasks: Task[] }>("list", {});
+  t.equal(tasks[0]?.result, `task=${task_id} worker=env-worker`);
+});
+
+t.test("a failing backend is acked failed with the classified reason", async (t) => {
+  const hub = await startTestHub(t);
+  const client = await connect(t, hub.tcp.port);
+  await client.call("enqueue", { prompt: "anything" });
+  const result = await agent(["--backend", "broken", "--port", String(hub.tcp.port), "--once"]);
+  t.equal(result.exitCode, 0, result.stderr);
+  const { tasks } = await client.call<{ tasks: Task[] }>("list", {});
+  t.equal(tasks[0]?.status, "failed");
+  t.match(tasks[0]?.error, /^FAIL exit-code: exited with 4/);
+});
+
+t.test("preflight fail refuses to start: exit 2 with the finding and its fix", async (t) => {
+  const result = await agent(["--backend", "absent", "--port", "1", "--once"]);
+  t.equal(result.exitCode, 2);
+  t.match(result.stderr, "not ready (preflight fail");
+  t.match(result.stderr, "npm install -g mittelo-no-such-binary-xyz@1.0.0");
+  t.notMatch(result.stderr, /\n\s+at /, "no stack trace");
+});
+

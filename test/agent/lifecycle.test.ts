@@ -1,0 +1,68 @@
+// Agent lifecycle: reconnect before the hub exists, SIGTERM with a task in hand, and the swarm.
+import { createServer } from "node:net";
+import { execa } from "execa";
+import t from "tap";
+import { connect, startTestHub, waitFor } from "../fixtures/hub/helpers.ts";
+import { BIN } from "../helpers/cli.ts";
+import { agent, MANIFEST, type Task } from "../fixtures/agent/helpers.ts";
+
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+t.test("an agent started before its hub reconnects and then works", async (t) => {
+  const port = await freePort();
+  const child = agent(["--backend", "echo", "--port", String(port), "--until-empty"]);
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  await waitFor(() => stderr.includes("retrying in"), "the agent reports that no hub answers", 30_000);
+  const hub = await startTestHub(t, { port });
+  const client = await connect(t, hub.tcp.port);
+  await client.call("enqueue", { prompt: "Return exactly: late hub" });
+  const result = await child;
+  t.equal(result.exitCode, 0, stderr);
+  const { tasks } = await client.call<{ tasks: Task[] }>("list", {});
+  t.equal(tasks[0]?.status, "done");
+  t.equal(tasks[0]?.result, "late hub");
+});
+
+t.test("SIGTERM: the agent finishes the task in hand, acks it, and exits 0", async (t) => {
+  const hub = await startTestHub(t);
+  const client = await connect(t, hub.tcp.port);
+  await client.call("enqueue", { prompt: "slow" });
+  const child = agent(["--backend", "slowtask", "--port", String(hub.tcp.port)]);
+  for (const deadline = Date.now() + 20_000; ; ) {
+    const { stats } = await client.call<{ stats: { leased: number } }>("stats");
+    if (stats.leased === 1) break;
+    if (Date.now() > deadline) throw new Error("the task was never leased");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  child.kill("SIGTERM");
+  const result = await child;
+  t.equal(result.exitCode, 0, result.stderr);
+  const { tasks } = await client.call<{ tasks: Task[] }>("list", {});
+  t.equal(tasks[0]?.status, "done", "the task in hand was finished, not lost");
+  t.equal(tasks[0]?.result, "slow done");
+});
+
+t.test("swarm: two echo agents share a batch, logs prefixed, none left behind", async (t) => {
+  const hub = await startTestHub(t);
+  const client = await connect(t, hub.tcp.port);
+  for (let i = 0; i < 20; i++) await client.call("enqueue", { prompt: `Return exactly: swarm ${i}` });
+  const result = await execa("node", [BIN, "swarm", "--manifest", MANIFEST, "--agent", "echo=2", "--port", String(hub.tcp.port), "--until-empty"], { reject: false, stdin: "ignore" });
+  t.equal(result.exitCode, 0, result.stderr);
+  t.match(result.stderr, "[echo-1] ");
+  t.match(result.stderr, "[echo-2] ");
+  const { tasks } = await client.call<{ tasks: Task[] }>("list", { limit: 0 });
+  t.equal(tasks.filter((task) => task.status === "done").length, 20);
+  const ps = await execa("ps", ["-eo", "args"]);
+  t.notMatch(String(ps.stdout), `--port ${hub.tcp.port}`, "no agent process left");
+});

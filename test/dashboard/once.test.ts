@@ -1,0 +1,52 @@
+// `mittelo dashboard --once` as a real process: a real hub with tasks in every state (exit 0), and no hub (exit 1, OFFLINE).
+import t from "tap";
+import { connect, freePort, runCli, startTestHub } from "../fixtures/dashboard/helpers.ts";
+
+t.test("online: counts, throughput, recent tasks and workers; exit 0", async (t) => {
+  const hub = await startTestHub(t);
+  const client = await connect(t, hub.tcp.port);
+  for (const prompt of ["one", "two\nsecond line", "three", "four", "five"]) await client.call("enqueue", { prompt });
+  const leased = (await client.call("lease", { worker_id: "agent-a", max_tasks: 3 })) as { tasks: { task_id: number }[] };
+  const [a, b] = leased.tasks.map((x) => x.task_id);
+  await client.call("ack", { task_id: a, status: "done", worker_id: "agent-a", result: "the answer\nmore" });
+  await client.call("ack", { task_id: b, status: "failed", worker_id: "agent-a", error: "backend exited 3" });
+
+  const r = await runCli(["dashboard", "--once", "--port", String(hub.tcp.port)]);
+  t.equal(r.code, 0);
+  t.equal(r.stderr, "");
+  t.notMatch(r.stdout, /\u001b/, "no escape codes");
+  t.match(r.stdout, new RegExp(`^Mittelö dashboard · hub 127\\.0\\.0\\.1:${hub.tcp.port} · v\\d+\\.\\d+\\.\\d+\\S* · ONLINE\n`));
+  t.match(r.stdout, "\nqueued 2 · leased 1 · done 1 · failed 1 · total 5\n");
+  t.match(r.stdout, "\nthroughput: 1 done in the last minute · 0.2 tasks/min (5 min average)\n");
+  t.match(r.stdout, /\n5\s+queued\s+-\s+\d+s\s+five\n4\s+queued\s+-\s+\d+s\s+four\n3\s+leased\s+agent-a\s+\d+s\s+three\n/);
+  t.match(r.stdout, /\n2\s+failed\s+agent-a\s+\d+s\s+backend exited 3\n1\s+done\s+agent-a\s+\d+s\s+the answer\n/);
+  t.match(r.stdout, /\nActive workers \(1\)\nWORKER\s+TASK\s+LEASE LEFT\nagent-a\s+3\s+\d+s\n$/);
+});
+
+t.test("offline: OFFLINE, the address, the error, the start command; exit 1", async (t) => {
+  const port = await freePort();
+  const r = await runCli(["dashboard", "--once", "--port", String(port)]);
+  t.equal(r.code, 1);
+  t.equal(r.stderr, "", "no stack trace, nothing on stderr");
+  t.equal(
+    r.stdout,
+    `Mittelö dashboard · hub 127.0.0.1:${port} · OFFLINE
+
+OFFLINE: cannot reach the hub at 127.0.0.1:${port}
+error: connection refused: nothing listens there
+start a hub: mittelo hub --host 127.0.0.1 --port ${port}
+`,
+  );
+  const env = await runCli(["dashboard", "--once"], { MITTELO_HOST: "127.0.0.1", MITTELO_PORT: String(port) });
+  t.equal(env.code, 1);
+  t.match(env.stdout, `OFFLINE: cannot reach the hub at 127.0.0.1:${port}`, "MITTELO_HOST/MITTELO_PORT are honoured");
+});
+
+t.test("usage errors exit 2", async (t) => {
+  const bad = await runCli(["dashboard", "--once", "--interval", "fast"]);
+  t.equal(bad.code, 2);
+  t.equal(bad.stderr, 'mittelo: --interval must be a duration from 100ms to 60m such as 500ms, 1s or 2m, got "fast"\n');
+  const live = await runCli(["dashboard", "--port", "1"]);
+  t.equal(live.code, 2, "the live view without a terminal");
+  t.match(live.stderr, /needs a terminal.*\n {2}hint: use `mittelo dashboard --once`/);
+});
