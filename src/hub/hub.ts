@@ -12,14 +12,14 @@ import { enqueueTask } from "./store/enqueue.ts";
 import { extendLease } from "./store/extend.ts";
 import { getTask } from "./store/get.ts";
 import { leaseTasks } from "./store/lease.ts";
-import { nextExpiry } from "./store/leases.ts";
+import { leasesByWorker, nextExpiry } from "./store/leases.ts";
 import { listTasks } from "./store/list.ts";
 import { retryFailed } from "./store/retry-failed.ts";
 import { taskStats } from "./store/stats.ts";
 import { nowSeconds, type Task, type TaskRow, type TaskStatus, toTask } from "./task.ts";
 
 export const PROTOCOL_VERSION = 1;
-export const FEATURES = ["fencing", "extend", "long-poll", "attempts", "routing", "priority", "auth", "get", "line-limit"];
+export const FEATURES = ["fencing", "extend", "long-poll", "attempts", "routing", "priority", "auth", "get", "line-limit", "workers"];
 
 export interface HubCoreOptions {
   leaseSeconds: number;
@@ -87,6 +87,8 @@ export class Hub {
       case "shutdown":
         setImmediate(() => this.shutdownListener?.());
         return { ok: true };
+      case "workers":
+        return this.workers();
       case "hello":
         return { server: "mittelo", version: version(), protocol: PROTOCOL_VERSION, features: FEATURES };
       default:
@@ -165,6 +167,7 @@ export class Hub {
         () => resolve({ tasks: [] }),
         waitMs,
         params.backends === undefined,
+        (params.worker_id as string | undefined) ?? "worker",
       );
     });
   }
@@ -200,6 +203,14 @@ export class Hub {
     const row = getTask(this.db, taskId);
     if (!row) throw new ProtocolError("not_found", `get: task ${taskId} does not exist`);
     return { task: this.task(row) };
+  }
+
+  /** Who is working: every worker waiting in a long-poll or holding a valid lease, by worker id. */
+  private workers(): { workers: Array<{ worker_id: string; waiting: boolean; tasks: number[] }> } {
+    const leases = leasesByWorker(this.db, nowSeconds());
+    const waiting = new Set(this.longPoll.waitingWorkers());
+    const ids = [...new Set([...waiting, ...leases.keys()])].sort();
+    return { workers: ids.map((id) => ({ worker_id: id, waiting: waiting.has(id), tasks: leases.get(id) ?? [] })) };
   }
 
   private retry(): { retried: number } {

@@ -8,6 +8,8 @@ interface Waiter {
   giveUp(): void;
   /** Whether a failed attempt proves nothing is leasable for anyone (an unrouted lease). */
   unrouted: boolean;
+  /** The worker that sent the lease (for `workers`). */
+  workerId: string;
   timer: NodeJS.Timeout;
 }
 
@@ -23,12 +25,18 @@ export class LongPoll {
     return this.waiters.length;
   }
 
+  /** The workers with a lease request parked here now, in arrival order (a worker may wait more than once). */
+  waitingWorkers(): string[] {
+    return this.waiters.map((w) => w.workerId);
+  }
+
   /** Parks a waiter; `giveUp` runs after waitMs unless an attempt succeeds first. */
-  add(attempt: () => boolean, giveUp: () => void, waitMs: number, unrouted: boolean): void {
+  add(attempt: () => boolean, giveUp: () => void, waitMs: number, unrouted: boolean, workerId: string): void {
     const waiter: Waiter = {
       attempt,
       giveUp,
       unrouted,
+      workerId,
       timer: setTimeout(() => {
         this.remove(waiter);
         giveUp();

@@ -26,9 +26,14 @@ interface GetReply {
   task: { status: string; worker_id: string | null };
 }
 
-/** Both agents up, then the whole batch, then wait until every task is done or failed, or the timeout. */
+/**
+ * Both agents up and waiting at the hub (a long-poll lease parked there: an agent that has only started could
+ * miss the whole batch to a fast partner), then the whole batch, then wait until every task is done or failed,
+ * or the timeout.
+ */
 export async function plainBatch(run: PairRun, o: BatchOptions): Promise<BatchOutcome> {
   await Promise.all([run.startAgent("a"), run.startAgent("b")]);
+  await run.waitWaiting([WORKERS.a, WORKERS.b]);
   const started = Date.now();
   const enqueued = new Map<number, string>();
   const prompts = Array.from({ length: o.tasks }, (_, i) => promptFor(i + 1, o.nonce));

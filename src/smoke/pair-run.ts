@@ -90,6 +90,22 @@ export class PairRun {
     await this.waitStartup(() => log.text.slice(mark).includes("leasing from"), `agent ${role.toUpperCase()} to lease`, () => this.checkAlive(child, `agent ${role.toUpperCase()}`, log));
   }
 
+  /** Waits until the hub has a long-poll lease of every given worker parked (they are ready for the batch). */
+  async waitWaiting(workerIds: string[]): Promise<void> {
+    const hub = this.hub;
+    if (!hub) throw new StartupError("no hub", "");
+    const ready = async () => {
+      const { workers } = await this.call<{ workers: Array<{ worker_id: string; waiting: boolean }> }>("workers");
+      return workerIds.every((id) => workers.some((w) => w.worker_id === id && w.waiting));
+    };
+    await this.waitStartup(ready, `agents ${workerIds.join(", ")} to wait for tasks at the hub`, () => {
+      for (const role of ["a", "b"] as const) {
+        const child = this.agents[role];
+        if (child) this.checkAlive(child, `agent ${role.toUpperCase()}`, this.logs[role]);
+      }
+    });
+  }
+
   /** Chaos: SIGKILL to the agent's whole process group, at once. */
   async kill(role: Role): Promise<void> {
     const child = this.agents[role];
@@ -121,7 +137,7 @@ export class PairRun {
   }
 
   /** Like waitUntil, but running out of time is a StartupError. */
-  private async waitStartup(check: () => boolean, what: string, health: () => void): Promise<void> {
+  private async waitStartup(check: () => boolean | Promise<boolean>, what: string, health: () => void): Promise<void> {
     if (!(await this.waitUntil(check, this.startDeadline(), health, what))) throw new StartupError(`timed out waiting for ${what}`, "");
   }
 

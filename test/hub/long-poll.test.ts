@@ -74,3 +74,24 @@ t.test("shutdown answers waiting leases with no tasks", async (t) => {
   await closing;
   await c.waitClosed();
 });
+
+t.test("workers: who waits in a long-poll and who holds which lease", async (t) => {
+  const hub = await startTestHub(t);
+  const ctl = await RawConnection.open(t, hub.tcp.port);
+  const idle = await RawConnection.open(t, hub.tcp.port);
+  t.same((await ctl.request("workers")).result, { workers: [] }, "nobody yet");
+  await ctl.request("enqueue", { prompt: "held" });
+  await ctl.request("lease", { worker_id: "busy", max_tasks: 5 });
+  idle.send('{"id":"i","method":"lease","params":{"worker_id":"idle","wait_ms":30000}}\n');
+  await waitFor(() => hub.hub.longPoll.size === 1, "the idle lease is parked");
+  t.same((await ctl.request("workers")).result, {
+    workers: [
+      { worker_id: "busy", waiting: false, tasks: [1] },
+      { worker_id: "idle", waiting: true, tasks: [] },
+    ],
+  });
+  await ctl.request("ack", { task_id: 1, worker_id: "busy", status: "done" });
+  await ctl.request("enqueue", { prompt: "for idle" });
+  await idle.replies(1);
+  t.same((await ctl.request("workers")).result, { workers: [{ worker_id: "idle", waiting: false, tasks: [2] }] }, "the waiter took the task; busy finished");
+});
