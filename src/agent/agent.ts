@@ -21,6 +21,8 @@ export interface AgentOptions {
   untilEmpty?: boolean;
   /** Stop leasing when aborted; the task in hand is finished and acked first. */
   signal: AbortSignal;
+  /** Stop now when aborted: the task in hand is canceled (backend killed) and not acked; the hub re-leases it on expiry. */
+  hardStop?: AbortSignal;
   log: (line: string) => void;
   /** Test hook: delay before acking (the chaos smoke uses it to push an ack past its lease). */
   ackDelayMs?: (taskId: number) => number;
@@ -55,6 +57,8 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
   const stats: AgentStats = { done: 0, failed: 0, fenced: 0, reconnects: 0 };
   const { log, workerId, prepared } = options;
   let client: HubClient | undefined;
+  const onHardStop = () => client?.close(); // pending calls fail at once instead of waiting for the hub
+  options.hardStop?.addEventListener("abort", onHardStop, { once: true });
   let backoff = 100;
   const connect = async (): Promise<HubClient> => {
     while (true) {
@@ -65,7 +69,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
         return c;
       } catch (error) {
         if (!(error instanceof HubUnavailableError)) throw error;
-        if (options.signal.aborted) throw error;
+        if (options.signal.aborted || options.hardStop?.aborted) throw error;
         log(`${error.message}; retrying in ${backoff} ms`);
         stats.reconnects++;
         await sleep(backoff, options.signal);
@@ -83,7 +87,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
         if (!(error instanceof HubUnavailableError)) throw error;
         client?.close();
         client = undefined;
-        if (options.signal.aborted && method === "lease") throw error;
+        if ((options.signal.aborted && method === "lease") || options.hardStop?.aborted) throw error;
       }
     }
   };
@@ -112,6 +116,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
       for (const task of tasks) await handle(task);
     }
   } finally {
+    options.hardStop?.removeEventListener("abort", onHardStop);
     client?.close();
   }
   return stats;
@@ -131,10 +136,19 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
       result = await runPrompt(
         prepared,
         { prompt: task.prompt, timeoutMs: prepared.backend.timeoutMs },
-        { settings: options.settings, inProcess: true, env: { MITTELO_TASK_ID: String(task.task_id), MITTELO_WORKER_ID: workerId } },
+        {
+          settings: options.settings,
+          inProcess: true,
+          env: { MITTELO_TASK_ID: String(task.task_id), MITTELO_WORKER_ID: workerId },
+          signal: options.hardStop,
+        },
       );
     } finally {
       clearInterval(heartbeat);
+    }
+    if (options.hardStop?.aborted) {
+      log(`task ${task.task_id}: canceled, not acked (the hub re-leases it when the lease expires)`);
+      return;
     }
     const delay = options.ackDelayMs?.(task.task_id) ?? 0;
     if (delay) await sleep(delay);

@@ -7,6 +7,7 @@ import type { CliIO } from "../cli/io.ts";
 import { openPlan } from "../manifest/open.ts";
 import { preflight } from "../preflight/preflight.ts";
 import { EXIT_OK, EXIT_USAGE, MitteloError } from "../util/errors.ts";
+import { watchParent } from "../util/parent-watch.ts";
 import { makeRedactor } from "../util/redact.ts";
 import type { BackendSetup } from "../matrix/run-matrix.ts";
 import { stubSetup } from "../matrix/stub-hooks.ts";
@@ -66,6 +67,14 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
     const onTerm = () => stop("SIGTERM");
     process.on("SIGINT", onInt);
     process.on("SIGTERM", onTerm);
+    // Orphaned (the pair smoke or swarm that started us was killed): nobody will read the result, and the hub
+    // went with it. Cancel the task in hand (its backend's process group is killed) and stop now.
+    const hardStop = new AbortController();
+    const unwatch = watchParent(process.env, (pid) => {
+      log(`the process that started this agent (pid ${pid}) is gone: canceling the task in hand and exiting`);
+      controller.abort();
+      hardStop.abort();
+    });
     log(`agent for ${backend.name} leasing from ${options.host}:${options.port}`);
     try {
       const stats = await runAgent({
@@ -80,11 +89,13 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
         maxTasks: options.once ? 1 : options.maxTasks,
         untilEmpty: options.untilEmpty || options.once,
         signal: controller.signal,
+        hardStop: hardStop.signal,
         log,
         ackDelayMs: chaosAckDelay(),
       });
       log(`stopped: ${stats.done} done, ${stats.failed} failed, ${stats.fenced} acks rejected, ${stats.reconnects} reconnect attempts`);
     } finally {
+      unwatch();
       process.off("SIGINT", onInt);
       process.off("SIGTERM", onTerm);
     }

@@ -3,6 +3,7 @@ import { createInterface } from "node:readline";
 import { execa, type ResultPromise } from "execa";
 import type { CliIO } from "../cli/io.ts";
 import { MitteloError } from "../util/errors.ts";
+import { parentPidEnv } from "../util/parent-watch.ts";
 
 export interface SwarmSpec {
   backend: string;
@@ -27,6 +28,7 @@ export async function runSwarm(specs: SwarmSpec[], agentArgs: string[], io: CliI
         stdin: "ignore",
         buffer: false,
         cleanup: true,
+        env: parentPidEnv(), // the agents stop by themselves should the swarm be SIGKILLed
       });
       for (const stream of [child.stdout, child.stderr]) {
         if (stream) createInterface({ input: stream }).on("line", (line) => io.stderr(`[${name}] ${line}\n`));

@@ -2,6 +2,7 @@
 // stopped with SIGTERM then SIGKILL to the whole group after a grace, so none outlives the smoke.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { killGroup } from "../backends/invoke.ts";
+import { parentPidEnv } from "../util/parent-watch.ts";
 
 const LOG_CAP = 4 * 1024 * 1024;
 
@@ -37,9 +38,12 @@ export interface Child {
   isRunning(): boolean;
 }
 
-/** Starts `node <args>` detached (its own process group); stdout and stderr go to `log` (stdout also to `onStdout`). */
+/**
+ * Starts `node <args>` detached (its own process group); stdout and stderr go to `log` (stdout also to `onStdout`).
+ * The child gets MITTELO_PARENT_PID, so it stops by itself should this process be killed without a chance to stop it.
+ */
 export function spawnNode(role: string, args: string[], env: NodeJS.ProcessEnv, log: LogBuffer, onStdout?: (text: string) => void): Child {
-  const proc = spawn(process.execPath, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env });
+  const proc = spawn(process.execPath, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...env, ...parentPidEnv() } });
   let running = true;
   proc.stdout?.setEncoding("utf8").on("data", (text: string) => {
     log.append(text);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import t from "tap";
 import { BIN, ROOT, spawnCli } from "../helpers/cli.ts";
-import { leftovers, readResult, SMOKE_MANIFEST } from "../fixtures/smoke/helpers.ts";
+import { leftovers, processesWithEnv, readResult, SMOKE_MANIFEST } from "../fixtures/smoke/helpers.ts";
 
 const SLEEPY = "test/fixtures/smoke/backends/sleepy/run";
 
@@ -44,4 +44,32 @@ t.test("Ctrl-C: the smoke stops everything it started", async (t) => {
   t.equal(result.verdict.outcome, "ERROR");
   t.equal(result.verdict.reason, "interrupted");
   t.same(leftovers(result, [SLEEPY, hubPort(result.hub.url)]), [], "nothing left after Ctrl-C");
+});
+
+t.test("SIGKILL of the smoke: the hub, the agents and their backends stop by themselves", { skip: process.platform !== "linux" && "reads /proc" }, async (t) => {
+  const mark = `MITTELO_TEST_MARK=${process.pid}-${Date.now()}`;
+  const [key, value] = mark.split("=") as [string, string];
+  const child = execa("node", [BIN, "pair-smoke", "-a", "sleepy", "-b", "sleepy", "--tasks", "2", "--timeout-s", "60", "--manifest", SMOKE_MANIFEST, "--out-dir", t.testdir()], {
+    cwd: ROOT,
+    reject: false,
+    env: { [key]: value },
+  });
+  t.teardown(() => {
+    child.kill("SIGKILL");
+  });
+  // Wait until both agents run the backend: the smoke, the hub, two agents and at least two backends carry the mark.
+  const running = () => processesWithEnv(mark).filter((pid) => pid !== child.pid);
+  const until = Date.now() + 40_000;
+  while (Date.now() < until) {
+    const { stdout } = await execa("ps", ["-eo", "args"]);
+    if (stdout.split("\n").filter((l) => l.includes(SLEEPY) && !l.includes("pair-smoke")).length >= 2 && running().length >= 5) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  t.ok(running().length >= 5, `hub, agents and backends are running (${running().length} processes)`);
+  child.kill("SIGKILL");
+  await child;
+  // Each child notices it was orphaned (250 ms checks), cancels its work and exits; the backends are killed with it.
+  const gone = Date.now() + 20_000;
+  while (running().length > 0 && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 100));
+  t.same(running(), [], "no process of the smoke outlives it");
 });

@@ -13,6 +13,7 @@ import {
   urlHost,
 } from "../../hub/config.ts";
 import { EXIT_OK } from "../../util/errors.ts";
+import { watchParent } from "../../util/parent-watch.ts";
 import type { CliIO } from "../io.ts";
 
 interface HubOptions {
@@ -75,9 +76,14 @@ export function registerHub(program: Command, io: CliIO): void {
       };
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);
+      const unwatch = watchParent(process.env, (pid) => {
+        io.stderr(`mittelo hub: the process that started it (pid ${pid}) is gone, shutting down\n`);
+        void running.close();
+      });
       try {
         await running.closed;
       } finally {
+        unwatch();
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
       }
