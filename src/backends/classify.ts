@@ -6,6 +6,7 @@ import { hasAnsi, stripAnsi } from "./capture.ts";
 import { checkExpectations, lineAround } from "./expectations.ts";
 import type { Extraction } from "./extract.ts";
 import type { RunRecord } from "./run-record.ts";
+import { type ModelCall, upstreamSummary, upstreamVerdict } from "./upstream.ts";
 import type { Check, Verdict } from "./verdict.ts";
 
 export interface ClassifyInput {
@@ -17,6 +18,8 @@ export interface ClassifyInput {
   failures: FailurePattern[];
   crashPatterns: string[];
   timeoutMs: number;
+  /** The model calls made during the run, when the harness runs the backend against its model stub. */
+  upstream?: ModelCall[];
 }
 
 export interface Classification {
@@ -110,18 +113,24 @@ export function classify(input: ClassifyInput): Classification {
       }
     }
   }
-  // 5. Ran past its timeout with no known cause.
+  // 5. The model server answered every call with the same error (only known against the model stub): a CLI that
+  //    retries a 429 until it is killed is out of quota, not hanging; one that gets only 500s met an outage.
+  if (!succeeded && input.upstream) {
+    const upstream = upstreamVerdict(input.upstream, record, input.timeoutMs);
+    if (upstream) return verdict(upstream);
+  }
+  // 6. Ran past its timeout with no known cause.
   if (record.timedOut) {
     return verdict({
       outcome: "FAIL",
       reason: "timeout",
       rule: "timeout",
       message: `no answer within ${formatMs(input.timeoutMs)}; the process tree was killed`,
-      evidence: tailLines(record.stderr) || tailLines(record.stdout) || "(no output at all)",
+      evidence: [tailLines(record.stderr) || tailLines(record.stdout) || "(no output at all)", input.upstream && upstreamSummary(input.upstream)].filter(Boolean).join(" · "),
       hint: "run it by hand with the command in the ticket; raise `timeout` only if it is just slow",
     });
   }
-  // 6. Exit code differs from the expected one.
+  // 7. Exit code differs from the expected one.
   if (record.exitCode !== expect.exit_code) {
     return verdict({
       outcome: "FAIL",
@@ -132,7 +141,7 @@ export function classify(input: ClassifyInput): Classification {
       hint: "its prerequisites are met, so this is a bug in the backend or its wrapper: see the ticket in summary.md",
     });
   }
-  // 7. The wrapper contract: a JSON error object on stdout, an empty answer, escapes or a banner on stdout.
+  // 8. The wrapper contract: a JSON error object on stdout, an empty answer, escapes or a banner on stdout.
   if (extraction.problem) {
     return verdict({
       outcome: "FAIL",
@@ -175,7 +184,7 @@ export function classify(input: ClassifyInput): Classification {
       }
     }
   }
-  // 8. Expectations.
+  // 9. Expectations.
   const failed = checks.find((c) => !c.ok);
   if (failed) {
     return verdict({ outcome: "FAIL", reason: "expectation", rule: `expect.${failed.name}`, message: failed.detail, evidence: JSON.stringify(extraction.answer.slice(0, 200)) });

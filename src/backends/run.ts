@@ -7,6 +7,7 @@ import { extractAnswer, type Extraction } from "./extract.ts";
 import { invoke } from "./invoke.ts";
 import type { PreparedBackend } from "./prepare.ts";
 import type { RunRecord } from "./run-record.ts";
+import type { UpstreamObserver } from "./upstream.ts";
 import type { Check, Verdict } from "./verdict.ts";
 
 export interface PromptRun {
@@ -24,6 +25,8 @@ export interface RunOptions {
   /** Run built-in backends (echo) in this process instead of spawning their wrapper. */
   inProcess?: boolean;
   onOutput?: (stream: "stdout" | "stderr", text: string) => void;
+  /** The backend's model server (the stub), whose answers during the run feed the classifier. */
+  upstream?: UpstreamObserver;
 }
 
 export interface PromptResult {
@@ -36,6 +39,7 @@ export interface PromptResult {
 export async function runPrompt(prepared: PreparedBackend, run: PromptRun, options: RunOptions): Promise<PromptResult> {
   const { backend } = prepared;
   const expect = run.expect ?? { exit_code: 0 };
+  const mark = options.upstream?.mark();
   const record =
     options.inProcess && backend.invocation.builtin === "echo"
       ? echoRecord(prepared, run.prompt)
@@ -61,6 +65,7 @@ export async function runPrompt(prepared: PreparedBackend, run: PromptRun, optio
     failures: backend.failures,
     crashPatterns: options.settings.crashPatterns,
     timeoutMs: run.timeoutMs,
+    upstream: mark === undefined ? undefined : options.upstream?.since(mark),
   });
   return { record, extraction, verdict, checks };
 }

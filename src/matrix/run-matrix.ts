@@ -7,6 +7,7 @@ import pLimit from "p-limit";
 import { type PreparedBackend, prepareBackend, type PrepareOptions } from "../backends/prepare.ts";
 import { tailLines } from "../backends/classify.ts";
 import { runPrompt } from "../backends/run.ts";
+import type { UpstreamObserver } from "../backends/upstream.ts";
 import type { Outcome, Verdict } from "../backends/verdict.ts";
 import type { Plan, PlannedBackend, PlannedCase } from "../manifest/plan-types.ts";
 import { preflight, skipReasonOf } from "../preflight/preflight.ts";
@@ -33,6 +34,8 @@ export interface MatrixOptions {
   setupFor?: (backend: PlannedBackend) => BackendSetup | undefined | Promise<BackendSetup | undefined>;
   /** Summary of the stub's requests for a backend's case, attached to its event. */
   stubSummary?: (backend: string) => CaseEndEvent["stub"];
+  /** The backend's model stub, so the classifier sees what it answered (429s retried until the timeout, …). */
+  upstreamFor?: (backend: string) => UpstreamObserver | undefined;
   /** Runs the smoke pairs after the matrix, given each backend's outcome. */
   runPairs?: (outcomes: Map<string, Outcome>) => Promise<PairEndEvent[]>;
 }
@@ -136,7 +139,7 @@ async function runCase(options: MatrixOptions, prepared: PreparedBackend, c: Pla
   const { sink, plan, redact } = options;
   const backend = prepared.backend.name;
   sink.emit({ type: "case-start", ts: now(), backend, case: c.name });
-  const result = await runPrompt(prepared, { prompt: c.prompt, timeoutMs: c.timeoutMs, expect: c.expect }, { settings: plan.settings, signal });
+  const result = await runPrompt(prepared, { prompt: c.prompt, timeoutMs: c.timeoutMs, expect: c.expect }, { settings: plan.settings, signal, upstream: options.upstreamFor?.(backend) });
   const { record } = result;
   const dir = join(options.outDir, backend, c.name);
   mkdirSync(dir, { recursive: true });

@@ -34,7 +34,7 @@ export interface MatrixCommandOptions extends PlanOptions {
   /** Name used in the default out dir: `<ts>_<label>`. */
   label?: string;
   /** Hooks for the stub profile and pair smoke, supplied by the command that owns them. */
-  extend?: (plan: Plan) => Promise<Pick<MatrixOptions, "setupFor" | "stubSummary" | "runPairs"> & { close?: () => Promise<void> }>;
+  extend?: (plan: Plan) => Promise<Pick<MatrixOptions, "setupFor" | "stubSummary" | "upstreamFor" | "runPairs"> & { close?: () => Promise<void> }>;
 }
 
 /** `20261124T031502Z`: a UTC timestamp safe in file names. */
@@ -66,7 +66,7 @@ export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, ar
   const stub = plan.settings.stub ? (await import("./stub-hooks.ts")).stubHooks(outDir, options.stubMode ?? "ok") : undefined;
   const hooks = {
     ...extension,
-    ...(stub && { setupFor: stub.setupFor, stubSummary: stub.stubSummary }),
+    ...(stub && { setupFor: stub.setupFor, stubSummary: stub.stubSummary, upstreamFor: stub.upstreamFor }),
     close: async () => {
       await stub?.close();
       await extension?.close?.();

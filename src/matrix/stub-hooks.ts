@@ -2,6 +2,7 @@
 // so each backend's requests are attributed exactly; the stubs' request logs become artifacts and a summary.
 import { join } from "node:path";
 import { expand } from "../backends/environment.ts";
+import type { UpstreamObserver } from "../backends/upstream.ts";
 import type { CaseEndEvent } from "./events.ts";
 import type { PlannedBackend } from "../manifest/plan-types.ts";
 import type { StubServer } from "../stub/server.ts";
@@ -11,6 +12,8 @@ import type { BackendSetup } from "./run-matrix.ts";
 export interface StubHooks {
   setupFor: (backend: PlannedBackend) => Promise<BackendSetup | undefined>;
   stubSummary: (backend: string) => CaseEndEvent["stub"];
+  /** The model calls (not HEAD probes or unknown routes) a backend's stub answered since a mark. */
+  upstreamFor: (backend: string) => UpstreamObserver | undefined;
   close: () => Promise<void>;
 }
 
@@ -44,6 +47,19 @@ export function stubHooks(outDir: string, mode: StubMode): StubHooks {
         endpoints[key] = (endpoints[key] ?? 0) + 1;
       }
       return { requests: requests.length, endpoints, bytes: requests.reduce((s, r) => s + r.bytes, 0), log: join(outDir, name, "stub.jsonl") };
+    },
+    upstreamFor(name) {
+      const stub = stubs.get(name);
+      if (!stub) return undefined;
+      return {
+        mark: () => stub.requests().length,
+        since: (mark) =>
+          stub
+            .requests()
+            .slice(mark)
+            .filter((r) => r.dialect !== null && r.note !== "unknown-route")
+            .map((r) => ({ status: r.status, mode: r.mode })),
+      };
     },
     async close() {
       await Promise.all([...stubs.values()].map((s) => s.close()));
