@@ -3,7 +3,8 @@ import type net from "node:net";
 import t, { type Test } from "tap";
 import { renderPlain } from "../../src/dashboard/plain.ts";
 import { fetchSnapshot } from "../../src/dashboard/snapshot.ts";
-import { fakeHub, runCli } from "../fixtures/dashboard/helpers.ts";
+import { fakeHub } from "../fixtures/dashboard/helpers.ts";
+import { spawnCli } from "../helpers/cli.ts";
 
 const reply = (socket: net.Socket, id: unknown, result: unknown) => socket.write(`${JSON.stringify({ id, result, error: null })}\n`);
 const HELLO = { server: "mittelo", version: "9.9.9", protocol: 1, features: [] };
@@ -53,7 +54,7 @@ t.test("the CLI as a real process: exit 1, OFFLINE on stdout, nothing on stderr"
   await Promise.all(
     picked.map(async ([name, behaviour, error]) => {
       const port = await fakeHub(t, behaviour);
-      const r = await runCli(["dashboard", "--once", "--port", String(port)]);
+      const r = await spawnCli(["dashboard", "--once", "--port", String(port)]);
       t.equal(r.code, 1, `${name}: exit 1`);
       t.equal(r.stderr, "", `${name}: nothing on stderr (no stack trace)`);
       checkOffline(t, r.stdout, port, error);
@@ -63,7 +64,7 @@ t.test("the CLI as a real process: exit 1, OFFLINE on stdout, nothing on stderr"
 
 t.test("a `null` reply line", async (t) => {
   const port = await fakeHub(t, { onLine: (s) => s.write("null\n") });
-  const r = await runCli(["dashboard", "--once", "--port", String(port)]);
+  const r = await spawnCli(["dashboard", "--once", "--port", String(port)]);
   t.equal(r.code, 1);
   t.equal(r.stderr, "");
 });

@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { promisify } from "node:util";
 import t, { type Test } from "tap";
-import { cliEnv, connect, freePort, ROOT, startTestHub, waitFor } from "../fixtures/dashboard/helpers.ts";
+import { connect, freePort, ROOT, startTestHub, waitFor } from "../fixtures/dashboard/helpers.ts";
+import { cliEnv } from "../helpers/cli.ts";
 
 const run = promisify(execFile);
 const hasTmux = spawnSync("tmux", ["-V"], { stdio: "ignore" }).status === 0;

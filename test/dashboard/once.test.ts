@@ -1,6 +1,7 @@
 // `mittelo dashboard --once` as a real process: a real hub with tasks in every state (exit 0), and no hub (exit 1, OFFLINE).
 import t from "tap";
-import { connect, freePort, runCli, startTestHub } from "../fixtures/dashboard/helpers.ts";
+import { connect, freePort, startTestHub } from "../fixtures/dashboard/helpers.ts";
+import { spawnCli } from "../helpers/cli.ts";
 
 t.test("online: counts, throughput, recent tasks and workers; exit 0", async (t) => {
   const hub = await startTestHub(t);
@@ -11,7 +12,7 @@ t.test("online: counts, throughput, recent tasks and workers; exit 0", async (t)
   await client.call("ack", { task_id: a, status: "done", worker_id: "agent-a", result: "the answer\nmore" });
   await client.call("ack", { task_id: b, status: "failed", worker_id: "agent-a", error: "backend exited 3" });
 
-  const r = await runCli(["dashboard", "--once", "--port", String(hub.tcp.port)]);
+  const r = await spawnCli(["dashboard", "--once", "--port", String(hub.tcp.port)]);
   t.equal(r.code, 0);
   t.equal(r.stderr, "");
   t.notMatch(r.stdout, /\u001b/, "no escape codes");
@@ -25,7 +26,7 @@ t.test("online: counts, throughput, recent tasks and workers; exit 0", async (t)
 
 t.test("offline: OFFLINE, the address, the error, the start command; exit 1", async (t) => {
   const port = await freePort();
-  const r = await runCli(["dashboard", "--once", "--port", String(port)]);
+  const r = await spawnCli(["dashboard", "--once", "--port", String(port)]);
   t.equal(r.code, 1);
   t.equal(r.stderr, "", "no stack trace, nothing on stderr");
   t.equal(
@@ -37,16 +38,16 @@ error: connection refused: nothing listens there
 start a hub: mittelo hub --host 127.0.0.1 --port ${port}
 `,
   );
-  const env = await runCli(["dashboard", "--once"], { MITTELO_HOST: "127.0.0.1", MITTELO_PORT: String(port) });
+  const env = await spawnCli(["dashboard", "--once"], { env: { MITTELO_HOST: "127.0.0.1", MITTELO_PORT: String(port) } });
   t.equal(env.code, 1);
   t.match(env.stdout, `OFFLINE: cannot reach the hub at 127.0.0.1:${port}`, "MITTELO_HOST/MITTELO_PORT are honoured");
 });
 
 t.test("usage errors exit 2", async (t) => {
-  const bad = await runCli(["dashboard", "--once", "--interval", "fast"]);
+  const bad = await spawnCli(["dashboard", "--once", "--interval", "fast"]);
   t.equal(bad.code, 2);
   t.equal(bad.stderr, 'mittelo: --interval must be a duration from 100ms to 60m such as 500ms, 1s or 2m, got "fast"\n');
-  const live = await runCli(["dashboard", "--port", "1"]);
+  const live = await spawnCli(["dashboard", "--port", "1"]);
   t.equal(live.code, 2, "the live view without a terminal");
   t.match(live.stderr, /needs a terminal.*\n {2}hint: use `mittelo dashboard --once`/);
 });

@@ -34,18 +34,29 @@ export async function runCli(args: string[]): Promise<CliResult> {
   return { code: exitCode, stdout, stderr };
 }
 
-/** Runs `node bin/mittelo.mjs ...args` as a real process. */
+/**
+ * The env of a CLI under test: this process's env without colours and without the hub address and token a developer may
+ * have exported (MITTELO_HOST, MITTELO_PORT, MITTELO_TOKEN), unless `extra` sets them; then `extra`.
+ */
+export function cliEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...extra };
+  for (const name of ["MITTELO_HOST", "MITTELO_PORT", "MITTELO_TOKEN"]) if (!(name in extra)) delete env[name];
+  return env;
+}
+
+/** Runs `node bin/mittelo.mjs ...args` as a real process (killed at `timeout`, 60 s by default, so a hang fails). */
 export async function spawnCli(
   args: string[],
   options: { cwd?: string; env?: Record<string, string | undefined>; input?: string; timeout?: number; clean?: boolean } = {},
 ): Promise<CliResult> {
   const result = await execa("node", [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...options.env },
     // clean: only the given env (no NODE_OPTIONS from the test runner, no real HOME, no API keys).
-    extendEnv: !options.clean,
+    env: options.clean ? { ...options.env } : cliEnv(options.env),
+    extendEnv: false,
     input: options.input ?? "",
     reject: false,
+    stripFinalNewline: false, // the output exactly as a user sees it
     timeout: options.timeout ?? 60_000,
   });
   return { code: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };

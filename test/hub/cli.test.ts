@@ -3,7 +3,8 @@ import { writeFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import t from "tap";
-import { runCli, runMain, spawnHub, tempDir } from "../fixtures/hub/helpers.ts";
+import { runMain, spawnHub, tempDir } from "../fixtures/hub/helpers.ts";
+import { spawnCli } from "../helpers/cli.ts";
 
 /** A port nothing listens on (bound, then released). */
 async function freePort(): Promise<number> {
@@ -16,7 +17,7 @@ async function freePort(): Promise<number> {
 
 t.test("no hub running: one clear line, exit 1, no stack trace", async (t) => {
   const port = await freePort();
-  const real = await runCli(["stats", "--port", String(port)]);
+  const real = await spawnCli(["stats", "--port", String(port)]);
   t.same([real.code, real.stderr], [1, `mittelo: no hub at 127.0.0.1:${port} — start one with \`mittelo hub\`\n`], "as a real process");
   for (const args of [["stats"], ["status"], ["enqueue", "--prompt", "x"], ["retry"], ["shutdown"]]) {
     const r = await runMain([...args, "--port", String(port)]);
@@ -33,7 +34,7 @@ t.test("hub + enqueue + status + stats + retry + shutdown", async (t) => {
   t.ok(hub.restPort, "MITTELO_REST printed with the real port");
   t.match(hub.stderr(), /0 lease\(s\) outstanding/);
   const port = ["--port", String(hub.port)];
-  const one = await runCli(["enqueue", "--prompt", "hi", ...port]);
+  const one = await spawnCli(["enqueue", "--prompt", "hi", ...port]);
   t.same([one.code, one.stdout], [0, "1\n"]);
   writeFileSync(join(dir, "prompt.txt"), "from a file\n");
   t.equal((await runMain(["enqueue", "--file", join(dir, "prompt.txt"), "--backend", "echo", "--priority", "2", ...port])).stdout, "2\n");
@@ -83,7 +84,7 @@ t.test("SIGTERM stops the hub gracefully; a restart reports outstanding leases",
 
 t.test("usage errors: insecure bind, bad port", async (t) => {
   const db = join(tempDir(t), "q.db");
-  const insecure = await runCli(["hub", "--host", "0.0.0.0", "--port", "0", "--db", db]);
+  const insecure = await spawnCli(["hub", "--host", "0.0.0.0", "--port", "0", "--db", db]);
   t.equal(insecure.code, 2);
   t.match(insecure.stderr, /refusing to listen on 0.0.0.0 \(--host\) without a token/);
   t.match(insecure.stderr, /hint: set --token or MITTELO_TOKEN/);

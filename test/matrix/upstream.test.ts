@@ -33,7 +33,7 @@ for (const [mode, outcome, reason, rule, message] of expected) {
     t.equal(run.code, outcome === "PASS" ? 0 : 1, run.stderr);
     const report = JSON.parse(readFileSync(join(out, "matrix.json"), "utf8")) as { backends: Array<{ outcome: string; cases: CaseJson[] }> };
     const c = report.backends[0]?.cases[0];
-    t.equal(c?.outcome, outcome, c?.message);
+    t.equal(c?.outcome, outcome, c?.message ?? "");
     t.equal(c?.reason, reason);
     t.equal(c?.rule, rule);
     t.match(c?.message, message);
