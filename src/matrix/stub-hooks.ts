@@ -6,13 +6,13 @@ import type { UpstreamObserver } from "../backends/upstream.ts";
 import type { CaseEndEvent } from "./events.ts";
 import type { PlannedBackend } from "../manifest/plan-types.ts";
 import type { StubServer } from "../stub/server.ts";
-import type { StubMode } from "../stub/types.ts";
+import type { RequestRecord, StubMode } from "../stub/types.ts";
 import type { BackendSetup } from "./run-matrix.ts";
 
 export interface StubHooks {
   setupFor: (backend: PlannedBackend) => Promise<BackendSetup | undefined>;
   stubSummary: (backend: string) => CaseEndEvent["stub"];
-  /** The model calls (not HEAD probes or unknown routes) a backend's stub answered since a mark. */
+  /** The model calls a backend's stub got since a mark (see isModelCall). */
   upstreamFor: (backend: string) => UpstreamObserver | undefined;
   close: () => Promise<void>;
 }
@@ -57,7 +57,7 @@ export function stubHooks(outDir: string, mode: StubMode): StubHooks {
           stub
             .requests()
             .slice(mark)
-            .filter((r) => r.dialect !== null && r.note !== "unknown-route")
+            .filter(isModelCall)
             .map((r) => ({ status: r.status, mode: r.mode })),
       };
     },
@@ -65,4 +65,9 @@ export function stubHooks(outDir: string, mode: StubMode): StubHooks {
       await Promise.all([...stubs.values()].map((s) => s.close()));
     },
   };
+}
+
+/** A model call: a POST to a dialect's route (not the `HEAD /` probe, the WebSocket upgrade, an unknown route or an oversized body). */
+function isModelCall(r: RequestRecord): boolean {
+  return r.method === "POST" && r.dialect !== null && (r.note === undefined || r.note === "aborted");
 }
