@@ -3,6 +3,7 @@
 import { HubClient, HubRequestError, HubUnavailableError } from "../hub/client.ts";
 import type { PreparedBackend } from "../backends/prepare.ts";
 import { runPrompt } from "../backends/run.ts";
+import { EXIT_FAIL, MitteloError } from "../util/errors.ts";
 import type { PlanSettings } from "../manifest/plan-types.ts";
 
 export interface AgentOptions {
@@ -33,6 +34,13 @@ interface Task {
   prompt: string;
 }
 
+/** A graceful stop could not reach the hub to deliver an ack before the task's lease ran out. */
+export class AgentGaveUp extends MitteloError {
+  constructor(message: string) {
+    super("ack-undelivered", message, { exitCode: EXIT_FAIL });
+  }
+}
+
 export interface AgentStats {
   done: number;
   failed: number;
@@ -60,7 +68,13 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
   const onHardStop = () => client?.close(); // pending calls fail at once instead of waiting for the hub
   options.hardStop?.addEventListener("abort", onHardStop, { once: true });
   let backoff = 100;
+  let acksInFlight = 0;
+  /**
+   * Connects, retrying with backoff while the hub is away. Gives up (HubUnavailableError) on a hard stop, and on a
+   * graceful stop once the lease of the task in hand has run out: an ack after that would be refused anyway.
+   */
   const connect = async (): Promise<HubClient> => {
+    let giveUpAt: number | undefined;
     while (true) {
       try {
         const c = await HubClient.connect({ host: options.host, port: options.port, token: options.token, timeoutMs: 5000 });
@@ -69,42 +83,77 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
         return c;
       } catch (error) {
         if (!(error instanceof HubUnavailableError)) throw error;
-        if (options.signal.aborted || options.hardStop?.aborted) throw error;
+        if (options.hardStop?.aborted) throw error;
+        if (options.signal.aborted) {
+          if (acksInFlight === 0) throw error; // stopping, and no result to deliver
+          giveUpAt ??= Date.now() + options.leaseSeconds * 1000;
+          if (Date.now() >= giveUpAt) throw new AgentGaveUp(`${error.message}; stopping without delivering the ack (the hub re-leases the task when its lease expires)`);
+        }
         log(`${error.message}; retrying in ${backoff} ms`);
         stats.reconnects++;
-        await sleep(backoff, options.signal);
+        await sleep(backoff, options.hardStop);
         backoff = Math.min(backoff * 2, 2000);
       }
     }
   };
+  // One connection at a time, even when an ack and a lease both find it gone and reconnect at once.
+  let connecting: Promise<HubClient> | undefined;
+  const ensureClient = (): Promise<HubClient> => {
+    if (client) return Promise.resolve(client);
+    connecting ??= connect()
+      .then((c) => {
+        client = c;
+        return c;
+      })
+      .finally(() => {
+        connecting = undefined;
+      });
+    return connecting;
+  };
   /** Calls the hub, reconnecting on connection loss until it answers (used for acks: the result must not be lost). */
   const reliably = async <T>(method: string, params: Record<string, unknown>): Promise<T> => {
     while (true) {
+      let used: HubClient | undefined;
       try {
-        client ??= await connect();
-        return await client.call<T>(method, params);
+        used = await ensureClient();
+        return await used.call<T>(method, params);
       } catch (error) {
         if (!(error instanceof HubUnavailableError)) throw error;
-        client?.close();
-        client = undefined;
+        if (used && client === used) {
+          used.close();
+          client = undefined;
+        }
         if ((options.signal.aborted && method === "lease") || options.hardStop?.aborted) throw error;
       }
     }
   };
 
-  const handled = () => stats.done + stats.failed + stats.fenced;
+  // The ack of the last task is sent, not awaited, before the next lease: both go down the same connection, which the
+  // hub answers in order, so a task costs one round trip instead of two. Its outcome is settled before the next task.
+  let taken = 0;
+  let pendingAck: Promise<unknown> | undefined;
+  let ackFailure: { error: unknown } | undefined;
+  const settleAck = async () => {
+    const ack = pendingAck;
+    pendingAck = undefined;
+    await ack;
+    const failure = ackFailure;
+    ackFailure = undefined;
+    if (failure) throw failure.error;
+  };
   try {
-    while (!options.signal.aborted && (options.maxTasks === undefined || handled() < options.maxTasks)) {
+    while (!options.signal.aborted && (options.maxTasks === undefined || taken < options.maxTasks)) {
       let tasks: Task[];
       try {
-        const reply = await reliably<{ tasks: Task[] }>("lease", {
+        const lease = reliably<{ tasks: Task[] }>("lease", {
           worker_id: workerId,
           max_tasks: 1,
           lease_seconds: options.leaseSeconds,
           wait_ms: options.waitMs,
           backends: [prepared.backend.name],
         });
-        tasks = reply.tasks;
+        await settleAck();
+        tasks = (await lease).tasks;
       } catch (error) {
         if (options.signal.aborted) break;
         throw error;
@@ -113,15 +162,25 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
         if (options.untilEmpty) break;
         continue;
       }
-      for (const task of tasks) await handle(task);
+      for (const task of tasks) {
+        taken++;
+        await settleAck();
+        const handled = await handle(task);
+        // Caught at once (an unobserved rejection would end the process); rethrown by settleAck.
+        pendingAck = handled?.ack.catch((error: unknown) => {
+          ackFailure = { error };
+        });
+      }
     }
+    await settleAck();
   } finally {
     options.hardStop?.removeEventListener("abort", onHardStop);
     client?.close();
   }
   return stats;
 
-  async function handle(task: Task): Promise<void> {
+  /** Runs the task and sends its ack; resolves with the ack still in flight (undefined when nothing is acked). */
+  async function handle(task: Task): Promise<{ ack: Promise<void> } | undefined> {
     log(`task ${task.task_id}: leased, running ${prepared.backend.name}`);
     const heartbeat = setInterval(
       () => {
@@ -148,7 +207,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
     }
     if (options.hardStop?.aborted) {
       log(`task ${task.task_id}: canceled, not acked (the hub re-leases it when the lease expires)`);
-      return;
+      return undefined;
     }
     const delay = options.ackDelayMs?.(task.task_id) ?? 0;
     if (delay) await sleep(delay);
@@ -156,15 +215,23 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
     const params = ok
       ? { task_id: task.task_id, worker_id: workerId, status: "done", result: result.extraction.answer }
       : { task_id: task.task_id, worker_id: workerId, status: "failed", error: `${result.verdict.outcome} ${result.verdict.reason}: ${result.verdict.message}` };
-    try {
-      await reliably("ack", params);
-      if (ok) stats.done++;
-      else stats.failed++;
-      log(`task ${task.task_id}: acked ${params.status}${ok ? "" : ` (${result.verdict.reason})`} in ${result.record.durationMs} ms`);
-    } catch (error) {
-      if (!(error instanceof HubRequestError)) throw error;
-      stats.fenced++;
-      log(`task ${task.task_id}: ack rejected by the hub (${error.message}); another worker holds it now`);
-    }
+    acksInFlight++;
+    const sent = reliably("ack", params)
+      .finally(() => {
+        acksInFlight--;
+      })
+      .then(
+      () => {
+        if (ok) stats.done++;
+        else stats.failed++;
+        log(`task ${task.task_id}: acked ${params.status}${ok ? "" : ` (${result.verdict.reason})`} in ${result.record.durationMs} ms`);
+      },
+      (error: unknown) => {
+        if (!(error instanceof HubRequestError)) throw error;
+        stats.fenced++;
+        log(`task ${task.task_id}: ack rejected by the hub (${error.message}); another worker holds it now`);
+      },
+    );
+    return { ack: sent };
   }
 }

@@ -1,4 +1,5 @@
 // Agents end to end: real hub on port 0, real agent processes, the same invocation path as the harness.
+import net from "node:net";
 import t from "tap";
 import { echoAnswer } from "../../src/backends/echo.ts";
 import { connect, startTestHub } from "../fixtures/hub/helpers.ts";
@@ -51,3 +52,43 @@ t.test("preflight fail refuses to start: exit 2 with the finding and its fix", a
   t.notMatch(result.stderr, /\n\s+at /, "no stack trace");
 });
 
+
+t.test("one round trip per task: the ack goes out with the next lease, before the hub answered it", async (t) => {
+  // A scripted hub: one task on the first lease; the ack's reply is held back until the next lease has arrived on the
+  // same connection (or 3 s passed), then every later lease is empty (--until-empty ends the agent).
+  const seen: string[] = [];
+  let leases = 0;
+  const server = net.createServer((socket) => {
+    let buffer = "";
+    let heldAck: string | undefined;
+    const reply = (id: unknown, result: unknown) => socket.write(`${JSON.stringify({ id, result, error: null })}\n`);
+    socket.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
+        const request = JSON.parse(buffer.slice(0, i)) as { id: unknown; method: string };
+        buffer = buffer.slice(i + 1);
+        seen.push(request.method + (heldAck ? " (ack unanswered)" : ""));
+        if (request.method === "ack") {
+          heldAck = JSON.stringify(request.id);
+          setTimeout(() => {
+            if (heldAck) reply(JSON.parse(heldAck), { ok: true });
+            heldAck = undefined;
+          }, 3000).unref();
+        } else if (request.method === "lease") {
+          if (heldAck) reply(JSON.parse(heldAck), { ok: true });
+          heldAck = undefined;
+          const tasks = leases++ === 0 ? [{ task_id: 1, prompt: "Return exactly: one trip", status: "leased" }] : [];
+          reply(request.id, { tasks });
+        } else reply(request.id, {});
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.teardown(() => new Promise((resolve) => server.close(resolve)));
+  const { port } = server.address() as net.AddressInfo;
+  const result = await agent(["--backend", "echo", "--port", String(port), "--until-empty", "--worker-id", "w1"]);
+  t.equal(result.exitCode, 0, result.stderr);
+  t.same(seen, ["lease", "ack", "lease (ack unanswered)"], "the second lease was sent while the ack was still unanswered");
+  t.match(result.stderr, "task 1: acked done");
+  t.match(result.stderr, "stopped: 1 done, 0 failed");
+});

@@ -53,6 +53,28 @@ t.test("SIGTERM: the agent finishes the task in hand, acks it, and exits 0", asy
   t.equal(tasks[0]?.result, "slow done");
 });
 
+t.test("SIGTERM with the hub gone: the ack is retried with backoff until the lease runs out, then exit 1", async (t) => {
+  const hub = await startTestHub(t);
+  const client = await connect(t, hub.tcp.port);
+  await client.call("enqueue", { prompt: "slow" });
+  const child = agent(["--backend", "slowtask", "--port", String(hub.tcp.port), "--lease-seconds", "2"]);
+  for (const deadline = Date.now() + 20_000; ; ) {
+    const { stats } = await client.call<{ stats: { leased: number } }>("stats");
+    if (stats.leased === 1) break;
+    if (Date.now() > deadline) throw new Error("the task was never leased");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  client.close();
+  await hub.close();
+  child.kill("SIGTERM");
+  const result = await child;
+  t.equal(result.exitCode, 1, result.stderr);
+  t.match(result.stderr, /stopping without delivering the ack \(the hub re-leases the task when its lease expires\)/);
+  const retries = result.stderr.split("\n").filter((line) => line.includes("retrying in")).length;
+  t.ok(retries >= 1 && retries <= 10, `retried with backoff, not in a busy loop (${retries} retries)`);
+  t.notMatch(result.stderr, /\n\s+at /, "no stack trace");
+});
+
 t.test("swarm: two echo agents share a batch, logs prefixed, none left behind", async (t) => {
   const hub = await startTestHub(t);
   const client = await connect(t, hub.tcp.port);
