@@ -1,6 +1,6 @@
 // Hub benchmark: N tasks, W workers, batch B against a real hub process; prints enqueue/s, completed tasks/s,
 // p50/p99 of lease and ack round trips and of the lease+ack cycle, and checks the exactly-once invariant.
-// Run: npm run bench:hub -- --n 2000 --workers 4 --batch 1 [--prefill 20000] [--window 64]
+// Run: npm run bench:hub -- --n 2000 --workers 4 --batch 1 [--prefill 20000] [--window 64] [--cpu-prof DIR]
 //   (= node --import tsx bench/hub.mjs …)
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     prefill: { type: "string", default: "0" },
     window: { type: "string", default: "64" },
     json: { type: "boolean", default: false },
+    "cpu-prof": { type: "string" },
   },
 });
 const N = Number(values.n);
@@ -57,7 +58,9 @@ function prefill(path, count) {
 
 function startHubProcess(path) {
   const bin = new URL("../bin/mittelo.mjs", import.meta.url).pathname;
-  const child = spawn(process.execPath, [bin, "hub", "--port", "0", "--print-url", "--db", path], { stdio: ["ignore", "pipe", "inherit"] });
+  // --cpu-prof DIR: the hub writes a V8 CPU profile there on exit (open it in Chrome DevTools).
+  const prof = values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", values["cpu-prof"]] : [];
+  const child = spawn(process.execPath, [...prof, bin, "hub", "--port", "0", "--print-url", "--db", path], { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   return new Promise((resolve, reject) => {
     let out = "";
