@@ -10,6 +10,7 @@ const hub = (t: Test, parentPid: number) =>
   execa("node", [BIN, "hub", "--port", "0", "--print-url", "--db", join(t.testdir(), "q.db")], {
     cwd: ROOT,
     reject: false,
+    timeout: 60_000, // a hub that never stops fails the test instead of hanging it
     env: { MITTELO_PARENT_PID: String(parentPid) },
   });
 

@@ -1,6 +1,7 @@
 // Against the model stub the classifier sees what the model server answered: a CLI that retries 429s until it is
 // killed is SKIP quota (not FAIL timeout), one that only ever got 500s is FAIL server, garbage is FAIL protocol,
 // and a hang stays FAIL timeout with the unanswered call as evidence. The fixture CLI retries forever, like qwen.
+// The 6 s timeout leaves a loaded machine time to start the CLI and make at least one call.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
@@ -19,17 +20,17 @@ interface CaseJson {
 
 const expected: Array<[mode: string, outcome: string, reason: string, rule: string, message: RegExp]> = [
   ["ok", "PASS", "ok", "all-checks", /answered in/],
-  ["429", "SKIP", "quota", "upstream.quota", /answered 429 \(quota\) to all \d+ model calls; the CLI kept retrying until the 2\.0 s timeout/],
+  ["429", "SKIP", "quota", "upstream.quota", /answered 429 \(quota\) to all \d+ model calls; the CLI kept retrying until the 6\.0 s timeout/],
   ["500", "FAIL", "server", "upstream.server", /answered 5xx \(server error\) to all \d+ model calls/],
   ["garbage", "FAIL", "protocol", "upstream.protocol", /invalid bodies/],
   ["401", "SKIP", "auth", "upstream.auth", /to its only model call; the CLI exited with 1/],
-  ["hang", "FAIL", "timeout", "timeout", /no answer within 2\.0 s/],
+  ["hang", "FAIL", "timeout", "timeout", /no answer within 6\.0 s/],
 ];
 
 for (const [mode, outcome, reason, rule, message] of expected) {
   t.test(`--stub-mode ${mode}: ${outcome} ${reason}`, async (t) => {
     const out = t.testdir();
-    const run = await runCli(["matrix", "-m", MANIFEST, "--stub-mode", mode, "--timeout", "2s", "--reporter", "none", "-o", out]);
+    const run = await runCli(["matrix", "-m", MANIFEST, "--stub-mode", mode, "--timeout", "6s", "--reporter", "none", "-o", out]);
     t.equal(run.code, outcome === "PASS" ? 0 : 1, run.stderr);
     const report = JSON.parse(readFileSync(join(out, "matrix.json"), "utf8")) as { backends: Array<{ outcome: string; cases: CaseJson[] }> };
     const c = report.backends[0]?.cases[0];
