@@ -1,7 +1,6 @@
 // junit.xml: one testsuite per backend (a testcase per case) and one for the smoke pairs.
 import { caseStatus, type ReportModel } from "./model.ts";
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these control characters
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;
 const esc = (text: string) =>
   text.replace(INVALID_XML, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
