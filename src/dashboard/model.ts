@@ -36,6 +36,8 @@ export interface Snapshot {
   tasks: Task[];
   throughput: Throughput;
   workers: ActiveWorker[];
+  /** Workers waiting for a task (parked in a long-poll, no lease); empty when the hub cannot say. */
+  waiting: string[];
   /** Epoch ms of the poll (ages and lease times are relative to it). */
   at: number;
 }

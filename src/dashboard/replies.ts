@@ -46,6 +46,24 @@ export function helloVersion(reply: unknown): string {
   return string("hello", r.version, "version");
 }
 
+/** The hub's extensions (`features`); none when it does not say (a reference hub). */
+export function helloFeatures(reply: unknown): string[] {
+  const r = object("hello", reply, "the result");
+  return Array.isArray(r.features) ? r.features.filter((f): f is string => typeof f === "string") : [];
+}
+
+/** Worker ids parked in a long-poll lease and holding no task: connected, waiting for work. */
+export function waitingOf(reply: unknown): string[] {
+  const m = "workers";
+  const r = object(m, reply, "the result");
+  if (!Array.isArray(r.workers)) throw new ReplyError(m, `workers is ${describe(r.workers)}, expected an array`);
+  return r.workers.flatMap((value, i) => {
+    const w = object(m, value, `workers[${i}]`);
+    const id = string(m, w.worker_id, `workers[${i}].worker_id`);
+    return w.waiting === true && (!Array.isArray(w.tasks) || w.tasks.length === 0) ? [id] : [];
+  });
+}
+
 export function statsOf(reply: unknown): Stats {
   const r = object("stats", reply, "the result");
   const stats = object("stats", r.stats, "stats");

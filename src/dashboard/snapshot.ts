@@ -1,9 +1,9 @@
-// Polls the hub (hello, stats, list) into a Snapshot, or an Offline state with a one-line reason. Never throws.
+// Polls the hub (hello, stats, list, workers) into a Snapshot, or an Offline state with a one-line reason. Never throws.
 import { HubClient } from "../hub/client.ts";
 import { urlHost } from "../hub/config.ts";
 import { messageOf } from "../util/errors.ts";
 import { type DashboardState, type Offline, type StatusFilter, startCommandFor, throughputOf, workersOf } from "./model.ts";
-import { helloVersion, statsOf, tasksOf } from "./replies.ts";
+import { helloFeatures, helloVersion, statsOf, tasksOf, waitingOf } from "./replies.ts";
 
 export interface Endpoint {
   host: string;
@@ -52,6 +52,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 export class HubSource {
   private client: HubClient | undefined;
   private version = "";
+  private features: string[] = [];
   private closed = false;
 
   constructor(
@@ -78,12 +79,13 @@ export class HubSource {
     try {
       const client = await within(this.connected(), this.timeoutMs * 2, "connect and hello");
       const list = (params: Record<string, unknown>) => client.call("list", params);
-      const [stats, recent, leased, done] = await within(
+      const [stats, recent, leased, done, workers] = await within(
         Promise.all([
           client.call("stats"),
           list({ limit: options.limit, ...(options.filter === "all" ? {} : { status: options.filter }) }),
           list({ status: "leased", limit: LEASED_LIMIT }),
           list({ status: "done", limit: DONE_LIMIT }),
+          this.features.includes("workers") ? client.call("workers") : Promise.resolve({ workers: [] }),
         ]),
         this.timeoutMs,
         "stats and list",
@@ -99,6 +101,7 @@ export class HubSource {
         tasks: tasksOf(recent).slice(0, options.limit),
         throughput: throughputOf(doneTasks, at, doneTasks.length >= DONE_LIMIT),
         workers: workersOf(tasksOf(leased), at),
+        waiting: waitingOf(workers),
         at,
       };
     } catch (error) {
@@ -130,7 +133,9 @@ export class HubSource {
     if (this.closed) throw new Error("the dashboard is closing");
     const client = await HubClient.connect({ ...this.endpoint, timeoutMs: this.timeoutMs });
     try {
-      this.version = helloVersion(await client.call("hello"));
+      const hello = await client.call("hello");
+      this.version = helloVersion(hello);
+      this.features = helloFeatures(hello);
     } catch (error) {
       client.close();
       throw error;

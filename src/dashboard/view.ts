@@ -80,5 +80,6 @@ function onlineLines(s: Snapshot, options: ViewOptions): Line[] {
     for (const line of body) lines.push({ text: line, tone: "plain" });
     if (workers.length < s.workers.length) lines.push({ text: `… ${s.workers.length - workers.length} more lease(s)`, tone: "dim" });
   }
+  if (s.waiting.length > 0) lines.push({ text: truncate(`waiting for tasks (${s.waiting.length}): ${s.waiting.join(", ")}`, options.width), tone: "dim" });
   return lines;
 }

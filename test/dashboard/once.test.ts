@@ -1,6 +1,6 @@
 // `mittelo dashboard --once` as a real process: a real hub with tasks in every state (exit 0), and no hub (exit 1, OFFLINE).
 import t from "tap";
-import { connect, freePort, startTestHub } from "../fixtures/dashboard/helpers.ts";
+import { connect, freePort, startTestHub, waitFor } from "../fixtures/dashboard/helpers.ts";
 import { spawnCli } from "../helpers/cli.ts";
 
 t.test("online: counts, throughput, recent tasks and workers; exit 0", async (t) => {
@@ -22,6 +22,18 @@ t.test("online: counts, throughput, recent tasks and workers; exit 0", async (t)
   t.match(r.stdout, /\n5\s+queued\s+-\s+\d+s\s+five\n4\s+queued\s+-\s+\d+s\s+four\n3\s+leased\s+agent-a\s+\d+s\s+three\n/);
   t.match(r.stdout, /\n2\s+failed\s+agent-a\s+\d+s\s+backend exited 3\n1\s+done\s+agent-a\s+\d+s\s+the answer\n/);
   t.match(r.stdout, /\nActive workers \(1\)\nWORKER\s+TASK\s+LEASE LEFT\nagent-a\s+3\s+(\d+s|1m)\n$/); // 60 s lease: 1m when read within the first half second
+});
+
+t.test("a worker parked in a long-poll lease is shown as waiting for tasks", async (t) => {
+  const hub = await startTestHub(t);
+  const idle = await connect(t, hub.tcp.port);
+  const parked = idle.call("lease", { worker_id: "idle-1", wait_ms: 30_000 }).catch(() => undefined);
+  await waitFor("the lease is parked", () => hub.hub.longPoll.size, (n) => n === 1);
+  const r = await spawnCli(["dashboard", "--once", "--port", String(hub.tcp.port)]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /\nActive workers \(0\)\nno leases\nwaiting for tasks \(1\): idle-1\n$/);
+  idle.close();
+  await parked;
 });
 
 t.test("offline: OFFLINE, the address, the error, the start command; exit 1", async (t) => {

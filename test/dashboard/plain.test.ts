@@ -46,6 +46,7 @@ const snapshot: Snapshot = {
   tasks,
   throughput: throughputOf(tasks, NOW, false),
   workers: workersOf([tasks[1]!, task(9, { status: "leased", worker_id: "agent-b", leased_until: s - 1 })], NOW),
+  waiting: [],
   at: NOW,
 };
 
@@ -71,6 +72,13 @@ agent-b  9     expired
 `,
   );
   t.notMatch(renderPlain(snapshot), /\u001b/, "no escape codes");
+});
+
+t.test("workers waiting for tasks are listed after the leases, cut to the width", async (t) => {
+  const waiting = { ...snapshot, waiting: ["agent-c", "agent-d"] };
+  t.match(renderPlain(waiting, 100), /\nagent-b {2}9 {5}expired\nwaiting for tasks \(2\): agent-c, agent-d\n$/);
+  t.match(renderPlain({ ...waiting, workers: [] }, 100), /\nActive workers \(0\)\nno leases\nwaiting for tasks \(2\): agent-c, agent-d\n$/);
+  t.ok(renderPlain(waiting, 30).split("\n").every((line) => line.length <= 30), "no line wider than 30 columns");
 });
 
 t.test("lines are cut to the terminal width", async (t) => {
