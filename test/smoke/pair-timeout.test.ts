@@ -3,7 +3,7 @@
 // same time (or another checkout's suite) is never taken for this run's leftovers.
 import { join } from "node:path";
 import { execa } from "execa";
-import t from "tap";
+import t, { type Test } from "tap";
 import { BIN, ROOT, spawnCli } from "../helpers/cli.ts";
 import { leftovers, markedRun, readResult, SMOKE_MANIFEST } from "../fixtures/smoke/helpers.ts";
 
@@ -18,6 +18,22 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return true;
+}
+
+/** A marked pair smoke of two sleepy agents with a long timeout, once both agents run the backend; killed at teardown. */
+async function busySmoke(t: Test, out: string) {
+  const run = markedRun();
+  const child = execa("node", [BIN, "pair-smoke", "-a", "sleepy", "-b", "sleepy", "--tasks", "2", "--timeout-s", "60", "--manifest", SMOKE_MANIFEST, "--out-dir", out], {
+    cwd: ROOT,
+    reject: false,
+    env: run.env,
+  });
+  t.teardown(() => {
+    child.kill("SIGKILL");
+  });
+  const backends = () => run.processes(child.pid).filter((p) => p.args.includes(SLEEPY)).length;
+  t.ok(await until(() => backends() >= 2, 40_000), "both agents run the backend");
+  return { run, child };
 }
 
 t.test("timeout: FAIL timeout, pending tasks listed, no orphans", linuxOnly, async (t) => {
@@ -38,18 +54,7 @@ t.test("timeout: FAIL timeout, pending tasks listed, no orphans", linuxOnly, asy
 
 t.test("Ctrl-C: the smoke stops everything it started", linuxOnly, async (t) => {
   const out = join(t.testdir(), "pair");
-  const run = markedRun();
-  const child = execa("node", [BIN, "pair-smoke", "-a", "sleepy", "-b", "sleepy", "--tasks", "2", "--timeout-s", "60", "--manifest", SMOKE_MANIFEST, "--out-dir", out], {
-    cwd: ROOT,
-    reject: false,
-    env: run.env,
-  });
-  t.teardown(() => {
-    child.kill("SIGKILL");
-  });
-  // Wait until both agents of this run are running the backend, then interrupt.
-  const backends = () => run.processes(child.pid).filter((p) => p.args.includes(SLEEPY)).length;
-  t.ok(await until(() => backends() >= 2, 40_000), "both agents run the backend");
+  const { run, child } = await busySmoke(t, out);
   child.kill("SIGINT");
   const done = await child;
   t.equal(done.exitCode, 1, String(done.stdout) + String(done.stderr));
@@ -61,18 +66,8 @@ t.test("Ctrl-C: the smoke stops everything it started", linuxOnly, async (t) => 
 });
 
 t.test("SIGKILL of the smoke: the hub, the agents and their backends stop by themselves", linuxOnly, async (t) => {
-  const run = markedRun();
-  const child = execa("node", [BIN, "pair-smoke", "-a", "sleepy", "-b", "sleepy", "--tasks", "2", "--timeout-s", "60", "--manifest", SMOKE_MANIFEST, "--out-dir", t.testdir()], {
-    cwd: ROOT,
-    reject: false,
-    env: run.env,
-  });
-  t.teardown(() => {
-    child.kill("SIGKILL");
-  });
-  // Wait until both agents run the backend: the hub, two agents and at least two backends carry the mark.
-  const backends = () => run.processes(child.pid).filter((p) => p.args.includes(SLEEPY)).length;
-  t.ok(await until(() => backends() >= 2 && run.processes(child.pid).length >= 5, 40_000), `hub, agents and backends are running (${run.processes(child.pid).length} processes)`);
+  const { run, child } = await busySmoke(t, t.testdir());
+  t.ok(run.processes(child.pid).length >= 5, `hub, agents and backends are running (${run.processes(child.pid).length} processes)`);
   child.kill("SIGKILL");
   await child;
   // Each child notices it was orphaned (250 ms checks), cancels its work and exits; the backends are killed with it.
