@@ -16,7 +16,7 @@ import { leasesByWorker, nextExpiry } from "./store/leases.ts";
 import { listTasks } from "./store/list.ts";
 import { retryFailed } from "./store/retry-failed.ts";
 import { taskStats } from "./store/stats.ts";
-import { nowSeconds, type Task, type TaskRow, type TaskStatus, toTask } from "./task.ts";
+import { DEFAULT_WORKER_ID, nowSeconds, type Task, type TaskRow, type TaskStatus, toTask } from "./task.ts";
 
 export const PROTOCOL_VERSION = 1;
 export const FEATURES = ["fencing", "extend", "long-poll", "attempts", "routing", "priority", "auth", "get", "line-limit", "workers"];
@@ -28,6 +28,8 @@ export interface HubCoreOptions {
 }
 
 type Params = Record<string, unknown>;
+
+const workerIdOf = (params: Params): string => (params.worker_id as string | undefined) ?? DEFAULT_WORKER_ID;
 
 export class Hub {
   readonly longPoll: LongPoll;
@@ -135,7 +137,7 @@ export class Hub {
       leaseTasks(
         this.db,
       {
-        worker_id: (params.worker_id as string | undefined) ?? "worker",
+        worker_id: workerIdOf(params),
         max_tasks: (params.max_tasks as number | undefined) ?? 1,
         lease_seconds: (params.lease_seconds as number | undefined) ?? this.options.leaseSeconds,
         backends: params.backends as string[] | undefined,
@@ -167,7 +169,7 @@ export class Hub {
         () => resolve({ tasks: [] }),
         waitMs,
         params.backends === undefined,
-        (params.worker_id as string | undefined) ?? "worker",
+        workerIdOf(params),
       );
     });
   }

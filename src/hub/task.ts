@@ -3,6 +3,9 @@
 export type TaskStatus = "queued" | "leased" | "done" | "failed";
 export const TASK_STATUSES: readonly TaskStatus[] = ["queued", "leased", "done", "failed"];
 
+/** The worker_id of a lease that names none (as the reference hub). */
+export const DEFAULT_WORKER_ID = "worker";
+
 export interface Task {
   task_id: number;
   prompt: string;

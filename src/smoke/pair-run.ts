@@ -92,8 +92,6 @@ export class PairRun {
 
   /** Waits until the hub has a long-poll lease of every given worker parked (they are ready for the batch). */
   async waitWaiting(workerIds: string[]): Promise<void> {
-    const hub = this.hub;
-    if (!hub) throw new StartupError("no hub", "");
     const ready = async () => {
       const { workers } = await this.call<{ workers: Array<{ worker_id: string; waiting: boolean }> }>("workers");
       return workerIds.every((id) => workers.some((w) => w.worker_id === id && w.waiting));

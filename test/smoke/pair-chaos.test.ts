@@ -18,5 +18,5 @@ t.test("pair-smoke --chaos passes with re-leases counted", async (t) => {
   t.equal(result.details.chaos?.restarts, 1, "agent A was restarted");
   t.ok(result.details.fencedAcks >= 0);
   t.equal(result.processes.filter((p) => p.role === "agent-a").length, 2, "agent A ran twice");
-  t.same(leftovers(result, []), []);
+  t.same(leftovers(result), []);
 });

@@ -35,7 +35,7 @@ t.test("pair-smoke echo/echo passes and reports the split", async (t) => {
   t.match(readFileSync(join(out, "agent-b.log"), "utf8"), /\[pair-b\] .*acked done/);
   t.match(readFileSync(join(out, "hub.log"), "utf8"), /MITTELO_HUB tcp:\/\/127\.0\.0\.1:\d+/);
   t.match(readFileSync(join(out, "summary.md"), "utf8"), /# Pair smoke echo-echo: PASS/);
-  t.same(leftovers(result, []), [], "no process of the smoke is left");
+  t.same(leftovers(result), [], "no process of the smoke is left");
 });
 
 t.test("usage errors exit 2 without a stack trace", async (t) => {

@@ -17,7 +17,7 @@ t.test("a failing task makes the pair FAIL and is named", async (t) => {
   t.ok(failed, "the failed task is listed");
   t.match(run.stdout, `task ${failed?.task_id}`, "the output names the failing task");
   t.match(failed?.error ?? "", /exit-code/);
-  t.same(leftovers(result, []), []);
+  t.same(leftovers(result), []);
 });
 
 t.test("a backend whose preflight fails: SKIP with the finding, exit 0", async (t) => {

@@ -48,7 +48,7 @@ t.test("timeout: FAIL timeout, pending tasks listed, no orphans", linuxOnly, asy
   t.equal(result.verdict.reason, "timeout");
   t.same(result.details.pending, [1, 2]);
   t.equal(result.processes.length, 3, "hub and two agents were started");
-  t.same(leftovers(result, []), [], "nothing left in the process groups it started");
+  t.same(leftovers(result), [], "nothing left in the process groups it started");
   t.same(run.processes(), [], "no hub, agent or backend process of this run is left");
 });
 
@@ -61,7 +61,7 @@ t.test("Ctrl-C: the smoke stops everything it started", linuxOnly, async (t) => 
   const result = readResult(out);
   t.equal(result.verdict.outcome, "ERROR");
   t.equal(result.verdict.reason, "interrupted");
-  t.same(leftovers(result, []), [], "nothing left in the process groups it started");
+  t.same(leftovers(result), [], "nothing left in the process groups it started");
   t.same(run.processes(), [], "nothing of this run is left after Ctrl-C");
 });
 

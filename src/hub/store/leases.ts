@@ -1,3 +1,4 @@
+import { DEFAULT_WORKER_ID } from "../task.ts";
 import type { Db } from "./db.ts";
 import { prepared } from "./prepared.ts";
 
@@ -24,8 +25,10 @@ export function leasesByWorker(db: Db, now: number): Map<string, number[]> {
   }[];
   const byWorker = new Map<string, number[]>();
   for (const row of rows) {
-    const id = row.worker_id ?? "worker";
-    byWorker.set(id, [...(byWorker.get(id) ?? []), row.task_id]);
+    const id = row.worker_id ?? DEFAULT_WORKER_ID;
+    const held = byWorker.get(id);
+    if (held) held.push(row.task_id);
+    else byWorker.set(id, [row.task_id]);
   }
   return byWorker;
 }
