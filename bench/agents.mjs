@@ -22,7 +22,25 @@ try {
   let leasing = 0;
   const ready = new Promise((resolve) => {
     for (let i = 1; i <= W; i++) {
-      const child = execa("node", [bin, "agent", "--backend", "echo", "--manifest", manifest, "--port", String(hub.tcp.port), "--worker-id", `bench-${i}`, "--wait", "5s", "--no-preflight"], { reject: false, stdin: "ignore" });
+      const child = execa(
+        "node",
+        [
+          bin,
+          "agent",
+          "--backend",
+          "echo",
+          "--manifest",
+          manifest,
+          "--port",
+          String(hub.tcp.port),
+          "--worker-id",
+          `bench-${i}`,
+          "--wait",
+          "5s",
+          "--no-preflight",
+        ],
+        { reject: false, stdin: "ignore" },
+      );
       child.stderr.on("data", (chunk) => {
         if (String(chunk).includes("leasing from") && ++leasing === W) resolve();
       });
@@ -43,7 +61,9 @@ try {
   const wrong = tasks.filter((t) => t.status !== "done" || t.result !== `bench ${t.prompt.split(" ").pop()}` || t.attempts !== 1).length;
   const perWorker = {};
   for (const t of tasks) perWorker[t.worker_id] = (perWorker[t.worker_id] ?? 0) + 1;
-  console.log(`${N} echo tasks through ${W} agents: ${((finished - started) / 1000).toFixed(3)} s end to end (enqueue took ${((enqueued - started) / 1000).toFixed(3)} s) → ${(N / ((finished - started) / 1000)).toFixed(0)} tasks/s`);
+  console.log(
+    `${N} echo tasks through ${W} agents: ${((finished - started) / 1000).toFixed(3)} s end to end (enqueue took ${((enqueued - started) / 1000).toFixed(3)} s) → ${(N / ((finished - started) / 1000)).toFixed(0)} tasks/s`,
+  );
   console.log(`exactly once: ${wrong === 0 ? "yes" : `NO (${wrong} wrong)`} · split ${JSON.stringify(perWorker)}`);
   client.close();
   if (wrong) process.exitCode = 1;

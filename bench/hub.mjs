@@ -134,8 +134,7 @@ async function run(port) {
   );
   const elapsed = (performance.now() - t0) / 1000;
   const { stats } = await producer.call("stats");
-  const exactlyOnce =
-    ackErrors === 0 && doubleLease === 0 && ackedBy.size === N && ids.every((id) => ackedBy.has(id)) && stats.done === N + seqCount + PREFILL;
+  const exactlyOnce = ackErrors === 0 && doubleLease === 0 && ackedBy.size === N && ids.every((id) => ackedBy.has(id)) && stats.done === N + seqCount + PREFILL;
   for (const c of [producer, ...workers]) c.close();
   return {
     n: N,

@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
 
-const { values } = parseArgs({ options: { k: { type: "string", default: "8" }, s: { type: "string", default: "1" }, concurrency: { type: "string", default: "8" } } });
+const { values } = parseArgs({
+  options: { k: { type: "string", default: "8" }, s: { type: "string", default: "1" }, concurrency: { type: "string", default: "8" } },
+});
 const K = Number(values.k);
 const S = Number(values.s);
 const C = Number(values.concurrency);
@@ -25,14 +27,20 @@ try {
   }
   const bin = new URL("../bin/mittelo.mjs", import.meta.url).pathname;
   const started = performance.now();
-  const result = await execa("node", [bin, "matrix", "--manifest", join(root, "matrix.yaml"), "--out-dir", join(root, "out"), "--reporter", "none", "--concurrency", String(C)], { reject: false, env: { CI: "1" } });
+  const result = await execa(
+    "node",
+    [bin, "matrix", "--manifest", join(root, "matrix.yaml"), "--out-dir", join(root, "out"), "--reporter", "none", "--concurrency", String(C)],
+    { reject: false, env: { CI: "1" } },
+  );
   const wallMs = performance.now() - started;
   const report = JSON.parse(readFileSync(join(root, "out", "matrix.json"), "utf8"));
   const passed = report.backends.filter((b) => b.outcome === "PASS").length;
   const runMs = report.durationMs;
   const ideal = Math.ceil(K / C) * S * 1000;
   console.log(`K=${K} S=${S}s concurrency=${C}: ${passed}/${K} PASS, exit ${result.exitCode}`);
-  console.log(`matrix run (harness clock): ${(runMs / 1000).toFixed(2)} s  → ratio run/S = ${(runMs / (S * 1000)).toFixed(3)} (ideal ${(ideal / (S * 1000)).toFixed(1)})`);
+  console.log(
+    `matrix run (harness clock): ${(runMs / 1000).toFixed(2)} s  → ratio run/S = ${(runMs / (S * 1000)).toFixed(3)} (ideal ${(ideal / (S * 1000)).toFixed(1)})`,
+  );
   console.log(`whole command incl. Node + loader start-up: ${(wallMs / 1000).toFixed(2)} s → ratio wall/S = ${(wallMs / (S * 1000)).toFixed(3)}`);
   console.log(`harness overhead per backend: ${((runMs - ideal) / K).toFixed(1)} ms (run) · ${((wallMs - ideal) / K).toFixed(1)} ms (incl. start-up)`);
   if (passed !== K) process.exitCode = 1;

@@ -87,7 +87,8 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
         if (options.signal.aborted) {
           if (acksInFlight === 0) throw error; // stopping, and no result to deliver
           giveUpAt ??= Date.now() + options.leaseSeconds * 1000;
-          if (Date.now() >= giveUpAt) throw new AgentGaveUp(`${error.message}; stopping without delivering the ack (the hub re-leases the task when its lease expires)`);
+          if (Date.now() >= giveUpAt)
+            throw new AgentGaveUp(`${error.message}; stopping without delivering the ack (the hub re-leases the task when its lease expires)`);
         }
         log(`${error.message}; retrying in ${backoff} ms`);
         stats.reconnects++;
@@ -214,24 +215,29 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
     const ok = result.verdict.outcome === "PASS";
     const params = ok
       ? { task_id: task.task_id, worker_id: workerId, status: "done", result: result.extraction.answer }
-      : { task_id: task.task_id, worker_id: workerId, status: "failed", error: `${result.verdict.outcome} ${result.verdict.reason}: ${result.verdict.message}` };
+      : {
+          task_id: task.task_id,
+          worker_id: workerId,
+          status: "failed",
+          error: `${result.verdict.outcome} ${result.verdict.reason}: ${result.verdict.message}`,
+        };
     acksInFlight++;
     const sent = reliably("ack", params)
       .finally(() => {
         acksInFlight--;
       })
       .then(
-      () => {
-        if (ok) stats.done++;
-        else stats.failed++;
-        log(`task ${task.task_id}: acked ${params.status}${ok ? "" : ` (${result.verdict.reason})`} in ${result.record.durationMs} ms`);
-      },
-      (error: unknown) => {
-        if (!(error instanceof HubRequestError)) throw error;
-        stats.fenced++;
-        log(`task ${task.task_id}: ack rejected by the hub (${error.message}); another worker holds it now`);
-      },
-    );
+        () => {
+          if (ok) stats.done++;
+          else stats.failed++;
+          log(`task ${task.task_id}: acked ${params.status}${ok ? "" : ` (${result.verdict.reason})`} in ${result.record.durationMs} ms`);
+        },
+        (error: unknown) => {
+          if (!(error instanceof HubRequestError)) throw error;
+          stats.fenced++;
+          log(`task ${task.task_id}: ack rejected by the hub (${error.message}); another worker holds it now`);
+        },
+      );
     return { ack: sent };
   }
 }

@@ -42,7 +42,10 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
   try {
     let setup: BackendSetup | undefined;
     if (options.stubUrl && !(backend.invocation.builtin === "echo" && !backend.stub)) {
-      if (!backend.stub) throw new MitteloError("no-stub", `backend '${backend.name}' has no \`stub\` block in ${plan.manifestFile}`, { hint: "add one (see docs/STUB.md) or drop --stub-url" });
+      if (!backend.stub)
+        throw new MitteloError("no-stub", `backend '${backend.name}' has no \`stub\` block in ${plan.manifestFile}`, {
+          hint: "add one (see docs/STUB.md) or drop --stub-url",
+        });
       setup = stubSetup(backend, { url: options.stubUrl, port: Number(new URL(options.stubUrl).port) });
     }
     const prepared = prepareBackend(backend, { env: process.env, sandboxRoot: root, sandbox: plan.settings.sandbox, ...setup });

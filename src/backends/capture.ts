@@ -40,7 +40,10 @@ export class Tail {
   }
   /** The last non-empty line, ANSI escapes removed. */
   lastLine(): string {
-    const lines = stripAnsi(this.#text).split(/\r?\n|\r/).map((l) => l.trim()).filter(Boolean);
+    const lines = stripAnsi(this.#text)
+      .split(/\r?\n|\r/)
+      .map((l) => l.trim())
+      .filter(Boolean);
     return lines.at(-1) ?? "";
   }
 }

@@ -64,7 +64,13 @@ export function classify(input: ClassifyInput): Classification {
     });
   }
   if (record.canceled) {
-    return verdict({ outcome: "ERROR", reason: "canceled", rule: "canceled", message: "the run was canceled before it finished", evidence: tailLines(record.stderr || record.stdout) });
+    return verdict({
+      outcome: "ERROR",
+      reason: "canceled",
+      rule: "canceled",
+      message: "the run was canceled before it finished",
+      evidence: tailLines(record.stderr || record.stdout),
+    });
   }
   // 2. A crash is a bug even when the output also looks like a setup problem: a skip that comes with a crash is not a skip.
   for (const pattern of input.crashPatterns) {
@@ -126,7 +132,9 @@ export function classify(input: ClassifyInput): Classification {
       reason: "timeout",
       rule: "timeout",
       message: `no answer within ${formatMs(input.timeoutMs)}; the process tree was killed`,
-      evidence: [tailLines(record.stderr) || tailLines(record.stdout) || "(no output at all)", input.upstream && upstreamSummary(input.upstream)].filter(Boolean).join(" · "),
+      evidence: [tailLines(record.stderr) || tailLines(record.stdout) || "(no output at all)", input.upstream && upstreamSummary(input.upstream)]
+        .filter(Boolean)
+        .join(" · "),
       hint: "run it by hand with the command in the ticket; raise `timeout` only if it is just slow",
     });
   }
@@ -187,7 +195,13 @@ export function classify(input: ClassifyInput): Classification {
   // 9. Expectations.
   const failed = checks.find((c) => !c.ok);
   if (failed) {
-    return verdict({ outcome: "FAIL", reason: "expectation", rule: `expect.${failed.name}`, message: failed.detail, evidence: JSON.stringify(extraction.answer.slice(0, 200)) });
+    return verdict({
+      outcome: "FAIL",
+      reason: "expectation",
+      rule: `expect.${failed.name}`,
+      message: failed.detail,
+      evidence: JSON.stringify(extraction.answer.slice(0, 200)),
+    });
   }
   return verdict({ outcome: "PASS", reason: "ok", rule: "all-checks", message: `answered in ${formatMs(record.durationMs)}` });
 }

@@ -39,7 +39,10 @@ export function discoverBackends(roots: string[]): DiscoveredBackend[] {
 
 /** backends/ beside the manifest, then every directory in MITTELO_BACKENDS_DIR (path-list separated). */
 export function backendRoots(manifestDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
-  const extra = (env.MITTELO_BACKENDS_DIR ?? "").split(delimiter).filter(Boolean).map((p) => resolve(p));
+  const extra = (env.MITTELO_BACKENDS_DIR ?? "")
+    .split(delimiter)
+    .filter(Boolean)
+    .map((p) => resolve(p));
   return [resolve(manifestDir, "backends"), ...extra];
 }
 

@@ -7,18 +7,30 @@ import { EXIT_FAIL, MitteloError } from "../util/errors.ts";
 import { prepareBackend } from "./prepare.ts";
 import { runPrompt } from "./run.ts";
 
-export async function execBackend(options: { manifest: string; backend: string; timeoutMs?: number }, io: CliIO, stdin: NodeJS.ReadableStream): Promise<number> {
+export async function execBackend(
+  options: { manifest: string; backend: string; timeoutMs?: number },
+  io: CliIO,
+  stdin: NodeJS.ReadableStream,
+): Promise<number> {
   const plan = await openPlan(options.manifest, { include: [options.backend], timeoutMs: options.timeoutMs });
   const backend = plan.backends.find((b) => b.name === options.backend);
   if (!backend) throw new MitteloError("unknown-backend", `backend '${options.backend}' is disabled in ${plan.manifestFile}`);
   if (backend.invocation.kind === "wrapper" && backend.invocation.path.endsWith(`/backends/${backend.name}/run`) && process.env.MITTELO_EXEC_DEPTH) {
-    throw new MitteloError("exec-loop", `backend '${backend.name}' declares no invoke.argv: its wrapper calls \`mittelo exec\`, which would call the wrapper again`, {
-      hint: `declare invoke.argv for '${backend.name}' in the manifest`,
-    });
+    throw new MitteloError(
+      "exec-loop",
+      `backend '${backend.name}' declares no invoke.argv: its wrapper calls \`mittelo exec\`, which would call the wrapper again`,
+      {
+        hint: `declare invoke.argv for '${backend.name}' in the manifest`,
+      },
+    );
   }
   const prompt = await text(stdin);
   const prepared = prepareBackend(backend, { env: { ...process.env, MITTELO_EXEC_DEPTH: "1" }, sandbox: plan.settings.sandbox });
-  const result = await runPrompt(prepared, { prompt, timeoutMs: backend.timeoutMs }, { settings: plan.settings, onOutput: (stream, chunk) => stream === "stderr" && io.stderr(chunk) });
+  const result = await runPrompt(
+    prepared,
+    { prompt, timeoutMs: backend.timeoutMs },
+    { settings: plan.settings, onOutput: (stream, chunk) => stream === "stderr" && io.stderr(chunk) },
+  );
   const { record, verdict, extraction } = result;
   if (verdict.outcome === "PASS") {
     io.stdout(`${extraction.answer}\n`);

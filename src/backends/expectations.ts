@@ -16,7 +16,11 @@ export function checkExpectations(expect: PlannedCase["expect"], record: RunReco
   });
   const out = expect.stdout;
   if (out?.equals !== undefined) {
-    checks.push({ name: "stdout.equals", ok: answer.trim() === out.equals.trim(), detail: `expected ${JSON.stringify(out.equals)}, got ${JSON.stringify(clip(answer))}` });
+    checks.push({
+      name: "stdout.equals",
+      ok: answer.trim() === out.equals.trim(),
+      detail: `expected ${JSON.stringify(out.equals)}, got ${JSON.stringify(clip(answer))}`,
+    });
   }
   if (out?.contains !== undefined) {
     checks.push({
@@ -26,7 +30,11 @@ export function checkExpectations(expect: PlannedCase["expect"], record: RunReco
     });
   }
   if (out?.regex !== undefined) {
-    checks.push({ name: "stdout.regex", ok: new RegExp(out.regex, "m").test(answer), detail: `expected a match for /${out.regex}/, got ${JSON.stringify(clip(answer))}` });
+    checks.push({
+      name: "stdout.regex",
+      ok: new RegExp(out.regex, "m").test(answer),
+      detail: `expected a match for /${out.regex}/, got ${JSON.stringify(clip(answer))}`,
+    });
   }
   if (out?.json || out?.json_schema) {
     let parsed: unknown;
@@ -49,7 +57,11 @@ export function checkExpectations(expect: PlannedCase["expect"], record: RunReco
   }
   for (const pattern of expect.stderr_not ?? []) {
     const match = new RegExp(pattern, "im").exec(record.stderr);
-    checks.push({ name: "stderr_not", ok: !match, detail: match ? `stderr matches /${pattern}/: ${clip(lineAround(record.stderr, match.index))}` : `stderr has no /${pattern}/` });
+    checks.push({
+      name: "stderr_not",
+      ok: !match,
+      detail: match ? `stderr matches /${pattern}/: ${clip(lineAround(record.stderr, match.index))}` : `stderr has no /${pattern}/`,
+    });
   }
   if (expect.max_latency !== undefined) {
     const limit = parseDuration(expect.max_latency) ?? Number.POSITIVE_INFINITY;

@@ -45,7 +45,12 @@ export function prepareBackend(backend: PlannedBackend, options: PrepareOptions)
     }
   }
   const env = backendEnv(backend, { base: options.env, sandbox, extra: options.extraEnv, vars: options.vars });
-  const vars: Record<string, string> = { model: modelOf(backend, { ...options.env, ...options.extraEnv }), workdir: sandbox.workdir, home: env.HOME ?? "", ...options.vars };
+  const vars: Record<string, string> = {
+    model: modelOf(backend, { ...options.env, ...options.extraEnv }),
+    workdir: sandbox.workdir,
+    home: env.HOME ?? "",
+    ...options.vars,
+  };
   const base = backend.invocation.kind === "argv" ? backendArgv(backend.invocation.argv, { ...vars, prompt: "{prompt}" }) : [backend.invocation.path];
   const argv = insertArgs(base, options.extraArgs ?? []);
   return { backend, sandbox, env, argv, vars, copiedAuth };
@@ -77,5 +82,8 @@ function copyAuthFiles(backend: PlannedBackend, realHome: string, sandboxHome: s
 }
 
 function writeText(path: string, content: string, vars: Record<string, string>): void {
-  writeFileSync(path, content.replace(/\{([a-z_]+)\}/g, (whole, key: string) => vars[key] ?? whole));
+  writeFileSync(
+    path,
+    content.replace(/\{([a-z_]+)\}/g, (whole, key: string) => vars[key] ?? whole),
+  );
 }

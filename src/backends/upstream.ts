@@ -26,7 +26,13 @@ interface Kind {
 
 const KINDS: Kind[] = [
   { test: (c) => c.status === 429, outcome: "SKIP", reason: "quota", what: "429 (quota)", hint: "wait for the quota to reset or use another key/plan" },
-  { test: (c) => c.status === 401 || c.status === 403, outcome: "SKIP", reason: "auth", what: "401/403 (auth)", hint: "log in or set the API key, then run again" },
+  {
+    test: (c) => c.status === 401 || c.status === 403,
+    outcome: "SKIP",
+    reason: "auth",
+    what: "401/403 (auth)",
+    hint: "log in or set the API key, then run again",
+  },
   {
     test: (c) => c.status !== null && c.status >= 500,
     outcome: "FAIL",

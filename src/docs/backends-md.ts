@@ -56,7 +56,10 @@ function section(manifest: Manifest, name: string): string[] {
     lines.push("**Auth / login**", "");
     if (b.login) lines.push(`- ${code(b.login)}`);
     for (const a of auth) lines.push(`- ${a}`);
-    lines.push(`- ${r.auth_required ? "required: no detectable auth is a preflight fail (SKIP auth)" : "not detectable → preflight warn (the CLI may be logged in some other way)"}`, "");
+    lines.push(
+      `- ${r.auth_required ? "required: no detectable auth is a preflight fail (SKIP auth)" : "not detectable → preflight warn (the CLI may be logged in some other way)"}`,
+      "",
+    );
   }
 
   const modelEnv = b.model?.env ?? modelEnvName(name);
@@ -75,7 +78,10 @@ function section(manifest: Manifest, name: string): string[] {
   lines.push("**Known-good command**", "", "```sh", knownGood(name, b), "```", "");
   const out = b.output;
   if (out?.extract && out.extract !== "text") {
-    lines.push(`Answer: ${out.extract} field ${code(out.field ?? "?")}${out.error_field ? `; a truthy ${code(out.error_field)} marks an error whatever the exit code` : ""}.`, "");
+    lines.push(
+      `Answer: ${out.extract} field ${code(out.field ?? "?")}${out.error_field ? `; a truthy ${code(out.error_field)} marks an error whatever the exit code` : ""}.`,
+      "",
+    );
   }
   if (b.failures?.length) {
     lines.push(

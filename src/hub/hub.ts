@@ -68,7 +68,8 @@ export class Hub {
   /** Runs a validated method. Synchronous except a lease that waits (long-poll). Throws ProtocolError. */
   call(method: string, params: Params, session: Session): unknown | Promise<unknown> {
     if (method === "auth") return this.auth(params.token as string, session);
-    if (this.requiresAuth && !session.authed) throw new ProtocolError("unauthorized", "authentication required: send {\"method\": \"auth\", \"params\": {\"token\": …}} first");
+    if (this.requiresAuth && !session.authed)
+      throw new ProtocolError("unauthorized", 'authentication required: send {"method": "auth", "params": {"token": …}} first');
     switch (method) {
       case "enqueue":
         return this.enqueue(params);
@@ -119,10 +120,10 @@ export class Hub {
     const taskId = this.commits.write(() =>
       enqueueTask(
         this.db,
-      {
-        prompt: params.prompt as string,
-        backend: params.backend as string | null | undefined,
-        priority: params.priority as number | undefined,
+        {
+          prompt: params.prompt as string,
+          backend: params.backend as string | null | undefined,
+          priority: params.priority as number | undefined,
           max_attempts: params.max_attempts as number | undefined,
         },
         nowSeconds(),
@@ -136,12 +137,12 @@ export class Hub {
     const rows = this.commits.write(() =>
       leaseTasks(
         this.db,
-      {
-        worker_id: workerIdOf(params),
-        max_tasks: (params.max_tasks as number | undefined) ?? 1,
-        lease_seconds: (params.lease_seconds as number | undefined) ?? this.options.leaseSeconds,
-        backends: params.backends as string[] | undefined,
-      },
+        {
+          worker_id: workerIdOf(params),
+          max_tasks: (params.max_tasks as number | undefined) ?? 1,
+          lease_seconds: (params.lease_seconds as number | undefined) ?? this.options.leaseSeconds,
+          backends: params.backends as string[] | undefined,
+        },
         nowSeconds(),
         this.options.maxAttempts,
       ),
@@ -191,7 +192,8 @@ export class Hub {
     const seq = fenceToken("extend", taskId, getTask(this.db, taskId), params.worker_id as string | undefined, session.leases.get(taskId));
     const now = nowSeconds();
     const until = now + ((params.lease_seconds as number | undefined) ?? this.options.leaseSeconds);
-    if (!this.commits.write(() => extendLease(this.db, taskId, seq, until, now))) throw new ProtocolError("conflict", `extend: the lease of task ${taskId} changed; nothing was changed`);
+    if (!this.commits.write(() => extendLease(this.db, taskId, seq, until, now)))
+      throw new ProtocolError("conflict", `extend: the lease of task ${taskId} changed; nothing was changed`);
     return { leased_until: until };
   }
 

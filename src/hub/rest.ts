@@ -90,7 +90,12 @@ export function startRestServer(hub: Hub, options: { host: string; port: number;
   });
 }
 
-async function handle(hub: Hub, options: { maxBodyBytes: number; token?: string | undefined }, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(
+  hub: Hub,
+  options: { maxBodyBytes: number; token?: string | undefined },
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://hub");
   const { routes, id } = match(url.pathname);
   if (routes.length === 0) return send(res, 404, { error: { message: `no route ${req.method} ${url.pathname}` } });

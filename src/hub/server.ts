@@ -152,7 +152,8 @@ class Connection {
   /** Writes replies once their writes are committed; stops reading while the peer does not read them (bounded memory). */
   private write(text: string): void {
     this.hub.commits.whenDurable((committed) => {
-      if (!committed) this.socket.destroy(); // never confirm what was not stored
+      if (!committed)
+        this.socket.destroy(); // never confirm what was not stored
       else if (!this.socket.write(text)) this.socket.pause();
     });
   }

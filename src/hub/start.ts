@@ -28,7 +28,12 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   try {
     tcp = await startTcpServer(hub, { host: config.host, port: config.port, maxLineBytes: config.maxLineBytes });
     if (config.restPort !== undefined) {
-      rest = await startRestServer(hub, { host: config.restHost ?? config.host, port: config.restPort, maxBodyBytes: config.maxLineBytes, token: config.token });
+      rest = await startRestServer(hub, {
+        host: config.restHost ?? config.host,
+        port: config.restPort,
+        maxBodyBytes: config.maxLineBytes,
+        token: config.token,
+      });
     }
   } catch (error) {
     await tcp?.close();

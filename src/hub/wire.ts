@@ -21,12 +21,12 @@ export function parseRequest(line: string): WireRequest | WireFailure {
     return { rawId: "null", message: `malformed JSON: ${(error as Error).message}` };
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { rawId: "null", message: "a request must be a JSON object like {\"id\": 1, \"method\": \"stats\", \"params\": {}}" };
+    return { rawId: "null", message: 'a request must be a JSON object like {"id": 1, "method": "stats", "params": {}}' };
   }
   const request = value as Record<string, unknown>;
   const rawId = "id" in request ? (rawMemberText(line, "id") ?? JSON.stringify(request.id)) : "null";
   const { method, params } = request;
-  if (typeof method !== "string") return { rawId, message: "missing or non-string \"method\"" };
+  if (typeof method !== "string") return { rawId, message: 'missing or non-string "method"' };
   if (params !== undefined && params !== null && (typeof params !== "object" || Array.isArray(params))) {
     return { rawId, message: `${method}: params must be an object` };
   }

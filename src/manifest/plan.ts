@@ -31,8 +31,7 @@ export interface PlanSource {
   discovered: DiscoveredBackend[];
 }
 
-const ms = (value: number | string | undefined, fallback: number | string): number =>
-  parseDuration(value ?? fallback) ?? (parseDuration(fallback) as number);
+const ms = (value: number | string | undefined, fallback: number | string): number => parseDuration(value ?? fallback) ?? (parseDuration(fallback) as number);
 
 /** The model variable of a backend: MITTELO_<NAME>_MODEL. */
 export function modelEnvName(name: string): string {

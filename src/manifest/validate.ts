@@ -39,7 +39,8 @@ function semanticDiagnostics(loaded: LoadedManifest, manifest: Manifest): Diagno
     if (value === undefined) return;
     const ms = parseDuration(value);
     if (ms === undefined) at(segments, "bad-duration", `'${value}' is not a duration`, "write a number of seconds or e.g. 120s, 1.5m, 500ms");
-    else if (ms === 0 && segments.at(-1) === "timeout") at(segments, "bad-duration", "a timeout of 0 would stop every run at once", "use a positive duration such as 120s");
+    else if (ms === 0 && segments.at(-1) === "timeout")
+      at(segments, "bad-duration", "a timeout of 0 would stop every run at once", "use a positive duration such as 120s");
   };
   const checkRegex = (pattern: string | undefined, segments: Segments) => {
     if (pattern === undefined) return;
@@ -57,31 +58,42 @@ function semanticDiagnostics(loaded: LoadedManifest, manifest: Manifest): Diagno
       checkDuration(c.expect?.max_latency, [...segments, i, "expect", "max_latency"]);
       checkRegex(c.expect?.stdout?.regex, [...segments, i, "expect", "stdout", "regex"]);
       c.expect?.stderr_not?.forEach((p, j) => {
-      checkRegex(p, [...segments, i, "expect", "stderr_not", j]);
-    });
+        checkRegex(p, [...segments, i, "expect", "stderr_not", j]);
+      });
     });
   };
   const checkProfileRefs = (expect: Record<string, unknown> | undefined, segments: Segments) => {
     for (const name of Object.keys(expect ?? {})) {
       if (name === "default" || profileNames.includes(name)) continue;
       const guess = didYouMean(name, [...profileNames, "default"]);
-      at([...segments, name], "unknown-profile", `no profile named '${name}'`, `${guess ? `did you mean '${guess}'? ` : ""}profiles: ${["default", ...profileNames].join(", ")}`, true);
+      at(
+        [...segments, name],
+        "unknown-profile",
+        `no profile named '${name}'`,
+        `${guess ? `did you mean '${guess}'? ` : ""}profiles: ${["default", ...profileNames].join(", ")}`,
+        true,
+      );
     }
   };
   const checkBackendRef = (name: string, segments: Segments, what: string) => {
     if (backendNames.includes(name)) return;
     const guess = didYouMean(name, backendNames);
-    at(segments, "unknown-backend", `${what} '${name}' is not a backend in this manifest`, `${guess ? `did you mean '${guess}'? ` : ""}backends: ${backendNames.join(", ")}`);
+    at(
+      segments,
+      "unknown-backend",
+      `${what} '${name}' is not a backend in this manifest`,
+      `${guess ? `did you mean '${guess}'? ` : ""}backends: ${backendNames.join(", ")}`,
+    );
   };
 
   const d = manifest.defaults ?? {};
   for (const key of ["timeout", "kill_grace", "probe_timeout", "gate_idle"] as const) checkDuration(d[key], ["defaults", key]);
   d.crash_patterns?.forEach((p, i) => {
-      checkRegex(p, ["defaults", "crash_patterns", i]);
-    });
+    checkRegex(p, ["defaults", "crash_patterns", i]);
+  });
   d.gate_patterns?.forEach((p, i) => {
-      checkRegex(p, ["defaults", "gate_patterns", i]);
-    });
+    checkRegex(p, ["defaults", "gate_patterns", i]);
+  });
   const defaultCaseNames = new Set<string>();
   checkCases(d.cases, ["defaults", "cases"], defaultCaseNames);
 
@@ -118,16 +130,33 @@ function semanticDiagnostics(loaded: LoadedManifest, manifest: Manifest): Diagno
       else checkBackendRef(backend.alias_of, [...seg, "alias_of"], "alias_of target");
     }
     if (backend.invoke?.argv && backend.invoke.wrapper) {
-      at([...seg, "invoke"], "invoke-conflict", "invoke has both `argv` and `wrapper`", "keep one: argv runs the CLI directly, wrapper runs an executable script");
+      at(
+        [...seg, "invoke"],
+        "invoke-conflict",
+        "invoke has both `argv` and `wrapper`",
+        "keep one: argv runs the CLI directly, wrapper runs an executable script",
+      );
     }
     const wrapper = backend.invoke?.wrapper;
     if (wrapper !== undefined) {
       const problem = executableProblem(resolve(baseDir, wrapper));
-      if (problem) at([...seg, "invoke", "wrapper"], "missing-wrapper", `wrapper '${wrapper}' ${problem}`, problem === "is not executable" ? `chmod +x ${wrapper}` : `create it (copy backends/_template/run) or fix the path; it is relative to ${loaded.file}`);
+      if (problem)
+        at(
+          [...seg, "invoke", "wrapper"],
+          "missing-wrapper",
+          `wrapper '${wrapper}' ${problem}`,
+          problem === "is not executable" ? `chmod +x ${wrapper}` : `create it (copy backends/_template/run) or fix the path; it is relative to ${loaded.file}`,
+        );
     } else if (!backend.invoke?.argv && backend.alias_of === undefined) {
       const implicit = `backends/${name}/run`;
       if (executableProblem(resolve(baseDir, implicit))) {
-        at(seg, "no-invocation", `backend '${name}' has no invoke.argv, no invoke.wrapper and no ${implicit}`, `add invoke.argv, or create ${implicit} (copy backends/_template/run)`, true);
+        at(
+          seg,
+          "no-invocation",
+          `backend '${name}' has no invoke.argv, no invoke.wrapper and no ${implicit}`,
+          `add invoke.argv, or create ${implicit} (copy backends/_template/run)`,
+          true,
+        );
       }
     }
   }

@@ -56,7 +56,13 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
     outDir,
     command: options.command,
     settings: { concurrency: plan.settings.concurrency, stub: plan.settings.stub, runOnWarn: plan.settings.runOnWarn },
-    backends: plan.backends.map((b) => ({ name: b.name, source: b.source, expected: b.expected, cases: b.cases.map((c) => c.name), description: b.description })),
+    backends: plan.backends.map((b) => ({
+      name: b.name,
+      source: b.source,
+      expected: b.expected,
+      cases: b.cases.map((c) => c.name),
+      description: b.description,
+    })),
     excluded: plan.excluded,
     pairs: plan.pairs.map((p) => ({ name: p.name, a: p.a, b: p.b, expected: p.expected })),
   });
@@ -139,13 +145,23 @@ async function runCase(options: MatrixOptions, prepared: PreparedBackend, c: Pla
   const { sink, plan, redact } = options;
   const backend = prepared.backend.name;
   sink.emit({ type: "case-start", ts: now(), backend, case: c.name });
-  const result = await runPrompt(prepared, { prompt: c.prompt, timeoutMs: c.timeoutMs, expect: c.expect }, { settings: plan.settings, signal, upstream: options.upstreamFor?.(backend) });
+  const result = await runPrompt(
+    prepared,
+    { prompt: c.prompt, timeoutMs: c.timeoutMs, expect: c.expect },
+    { settings: plan.settings, signal, upstream: options.upstreamFor?.(backend) },
+  );
   const { record } = result;
   const dir = join(options.outDir, backend, c.name);
   mkdirSync(dir, { recursive: true });
   const artifacts = { dir, stdout: join(dir, "stdout.txt"), stderr: join(dir, "stderr.txt"), result: join(dir, "result.json") };
-  writeFileSync(artifacts.stdout, redact(record.stdout) + (record.stdoutTruncated ? `\n[mittelo: truncated after ${plan.settings.outputCapBytes} of ${record.stdoutBytes} bytes]\n` : ""));
-  writeFileSync(artifacts.stderr, redact(record.stderr) + (record.stderrTruncated ? `\n[mittelo: truncated after ${plan.settings.outputCapBytes} of ${record.stderrBytes} bytes]\n` : ""));
+  writeFileSync(
+    artifacts.stdout,
+    redact(record.stdout) + (record.stdoutTruncated ? `\n[mittelo: truncated after ${plan.settings.outputCapBytes} of ${record.stdoutBytes} bytes]\n` : ""),
+  );
+  writeFileSync(
+    artifacts.stderr,
+    redact(record.stderr) + (record.stderrTruncated ? `\n[mittelo: truncated after ${plan.settings.outputCapBytes} of ${record.stderrBytes} bytes]\n` : ""),
+  );
   const event: CaseEndEvent = {
     type: "case-end",
     ts: now(),

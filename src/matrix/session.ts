@@ -39,7 +39,10 @@ export interface MatrixCommandOptions extends PlanOptions {
 
 /** `20261124T031502Z`: a UTC timestamp safe in file names. */
 export function fileTimestamp(date = new Date()): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, argv: string[]): Promise<number> {
@@ -74,7 +77,17 @@ export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, ar
   };
   let exitCode: number;
   try {
-    exitCode = await runMatrix({ plan, outDir, env: process.env, sink, redact, command: argv.map(redact), bail: options.bail, signal: controller.signal, ...hooks });
+    exitCode = await runMatrix({
+      plan,
+      outDir,
+      env: process.env,
+      sink,
+      redact,
+      command: argv.map(redact),
+      bail: options.bail,
+      signal: controller.signal,
+      ...hooks,
+    });
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -87,7 +100,9 @@ export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, ar
   else if (options.reporter === "json") io.stdout(`${JSON.stringify(renderJson(model), null, 2)}\n`);
   for (const problem of written.problems) io.stderr(`mittelo: report problem (a bug, please report): ${problem}\n`);
   if (options.updateLock) {
-    const updates = model.backends.flatMap((b) => (b.outcome === "PASS" && b.preflight?.result.version?.seen ? [{ backend: b.name, version: b.preflight.result.version.seen }] : []));
+    const updates = model.backends.flatMap((b) =>
+      b.outcome === "PASS" && b.preflight?.result.version?.seen ? [{ backend: b.name, version: b.preflight.result.version.seen }] : [],
+    );
     const changed = updateLockFile(plan.manifestFile, updates);
     io.stderr(changed.length ? `updated version locks: ${changed.join(", ")}\n` : "version locks unchanged\n");
   }
@@ -107,7 +122,12 @@ export function renderPlan(plan: Plan): string {
   const lines = [`plan: ${plan.manifestFile} · profile ${plan.profile ?? "(none)"} · concurrency ${plan.settings.concurrency}`];
   for (const b of plan.backends) {
     const how = b.invocation.kind === "argv" ? b.invocation.argv.join(" ") : b.invocation.path;
-    lines.push(`  ${b.name.padEnd(14)} expect ${b.expected.padEnd(12)} cases ${b.cases.map((c) => c.name).join(",").padEnd(16)} ${b.source === "folder" ? "[folder] " : ""}${how}`);
+    lines.push(
+      `  ${b.name.padEnd(14)} expect ${b.expected.padEnd(12)} cases ${b.cases
+        .map((c) => c.name)
+        .join(",")
+        .padEnd(16)} ${b.source === "folder" ? "[folder] " : ""}${how}`,
+    );
   }
   for (const e of plan.excluded) lines.push(`  ${e.name.padEnd(14)} not planned: ${e.why}`);
   for (const p of plan.pairs) lines.push(`  pair ${p.name} (${p.a} + ${p.b}) expect ${p.expected}, ${p.tasks} tasks`);

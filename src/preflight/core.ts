@@ -17,7 +17,12 @@ export interface CoreCheck {
 
 export function checkNode(version = process.versions.node, range = ">=20"): CoreCheck {
   const ok = semver.satisfies(version, range);
-  return { name: "node", status: ok ? "ok" : "fail", detail: `Node ${version} (needs ${range})`, hint: ok ? undefined : "install Node 20 or newer (https://nodejs.org)" };
+  return {
+    name: "node",
+    status: ok ? "ok" : "fail",
+    detail: `Node ${version} (needs ${range})`,
+    hint: ok ? undefined : "install Node 20 or newer (https://nodejs.org)",
+  };
 }
 
 export async function checkNpm(env: Record<string, string>, timeoutMs: number): Promise<CoreCheck> {
@@ -36,7 +41,14 @@ export async function checkNpm(env: Record<string, string>, timeoutMs: number): 
 export function checkLoopback(): Promise<CoreCheck> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", (error) => resolve({ name: "loopback", status: "fail", detail: `cannot bind 127.0.0.1: ${messageOf(error)}`, hint: "allow binding 127.0.0.1 (the hub and the model stub listen there)" }));
+    server.once("error", (error) =>
+      resolve({
+        name: "loopback",
+        status: "fail",
+        detail: `cannot bind 127.0.0.1: ${messageOf(error)}`,
+        hint: "allow binding 127.0.0.1 (the hub and the model stub listen there)",
+      }),
+    );
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
       const port = typeof address === "object" && address ? address.port : 0;
@@ -61,7 +73,12 @@ export async function checkSqlite(): Promise<CoreCheck> {
       db.close();
     }
   } catch (error) {
-    return { name: "sqlite", status: "fail", detail: `SQLite does not open: ${messageOf(error)}`, hint: "npm rebuild better-sqlite3 (needs a C++ toolchain when no prebuilt binary fits)" };
+    return {
+      name: "sqlite",
+      status: "fail",
+      detail: `SQLite does not open: ${messageOf(error)}`,
+      hint: "npm rebuild better-sqlite3 (needs a C++ toolchain when no prebuilt binary fits)",
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -75,10 +92,21 @@ export function checkWritable(dir: string): CoreCheck {
     rmSync(probe, { force: true });
     return { name: "reports", status: "ok", detail: `${dir} is writable` };
   } catch (error) {
-    return { name: "reports", status: "fail", detail: `${dir} is not writable: ${messageOf(error)}`, hint: `make ${dir} writable, or run from a writable checkout` };
+    return {
+      name: "reports",
+      status: "fail",
+      detail: `${dir} is not writable: ${messageOf(error)}`,
+      hint: `make ${dir} writable, or run from a writable checkout`,
+    };
   }
 }
 
 export async function coreChecks(options: { env: Record<string, string>; reportsDir: string; timeoutMs: number }): Promise<CoreCheck[]> {
-  return Promise.all([Promise.resolve(checkNode()), checkNpm(options.env, options.timeoutMs), checkLoopback(), checkSqlite(), Promise.resolve(checkWritable(options.reportsDir))]);
+  return Promise.all([
+    Promise.resolve(checkNode()),
+    checkNpm(options.env, options.timeoutMs),
+    checkLoopback(),
+    checkSqlite(),
+    Promise.resolve(checkWritable(options.reportsDir)),
+  ]);
 }

@@ -66,7 +66,15 @@ function checkWrapper(backend: PlannedBackend): Finding[] {
   try {
     if (!statSync(path).isFile()) throw new Error("not a file");
   } catch {
-    return [{ code: "config", severity: "fail", message: `wrapper ${path} does not exist`, evidence: path, hint: "create it (copy backends/_template/run) or fix invoke.wrapper in matrix.yaml" }];
+    return [
+      {
+        code: "config",
+        severity: "fail",
+        message: `wrapper ${path} does not exist`,
+        evidence: path,
+        hint: "create it (copy backends/_template/run) or fix invoke.wrapper in matrix.yaml",
+      },
+    ];
   }
   try {
     accessSync(path, constants.X_OK);

@@ -16,8 +16,7 @@ const PROBE_CAP = 256 * 1024;
 
 export function prober(ctx: ProbeContext): Prober {
   const env = probeEnv(ctx.env, ctx.home);
-  return (argv) =>
-    invoke({ argv, stdin: "", env, cwd: ctx.home, timeoutMs: ctx.timeoutMs, killGraceMs: 300, outputCapBytes: PROBE_CAP });
+  return (argv) => invoke({ argv, stdin: "", env, cwd: ctx.home, timeoutMs: ctx.timeoutMs, killGraceMs: 300, outputCapBytes: PROBE_CAP });
 }
 
 /** The command as people type it, for messages. */
@@ -27,7 +26,10 @@ export function shown(argv: string[]): string {
 
 /** The last non-empty line of a probe's output: the evidence of what it printed. */
 export function lastLine(record: RunRecord): string {
-  const lines = `${record.stdout}\n${record.stderr}`.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = `${record.stdout}\n${record.stderr}`
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   return (lines.at(-1) ?? "").slice(0, 200);
 }
 

@@ -8,7 +8,9 @@ export async function checkUrl(url: string, timeoutMs: number, hint: string | un
   try {
     parsed = new URL(url);
   } catch {
-    return [{ code: "config", severity: "fail", message: `requires.url is not a URL: ${url}`, evidence: url, hint: "write e.g. http://127.0.0.1:11434/api/version" }];
+    return [
+      { code: "config", severity: "fail", message: `requires.url is not a URL: ${url}`, evidence: url, hint: "write e.g. http://127.0.0.1:11434/api/version" },
+    ];
   }
   if (!LOOPBACK.has(parsed.hostname)) {
     return [{ code: "network", severity: "info", message: `${url} not checked: preflight only probes 127.0.0.1`, evidence: `host ${parsed.hostname}` }];

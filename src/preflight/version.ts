@@ -20,7 +20,12 @@ export function parseVersion(text: string, pattern?: string): string | undefined
     const match = new RegExp(pattern, "m").exec(clean);
     return match ? (match[1] ?? match[0]).trim() : undefined;
   }
-  const line = VERSION_LINE.exec(clean.split(/\r?\n/).map((l) => l.trim()).join("\n"));
+  const line = VERSION_LINE.exec(
+    clean
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .join("\n"),
+  );
   if (line) return line[1];
   return (FIRST_VERSION.exec(clean) ?? FIRST_SHORT_VERSION.exec(clean))?.[0];
 }
@@ -64,7 +69,9 @@ export async function checkVersion(lock: VersionLock, run: Prober, timeoutMs: nu
           code: "version-unknown",
           severity: "warn",
           message: `could not read the version from \`${command}\``,
-          evidence: record.spawnError?.message ?? `exit ${record.exitCode ?? record.signal}; output: ${lastLine(record) || "(none)"}${lock.pattern ? `; pattern ${lock.pattern}` : ""}`,
+          evidence:
+            record.spawnError?.message ??
+            `exit ${record.exitCode ?? record.signal}; output: ${lastLine(record) || "(none)"}${lock.pattern ? `; pattern ${lock.pattern}` : ""}`,
           hint: lock.pattern ? `check version.pattern in matrix.yaml against the output of \`${command}\`` : `run \`${command}\` by hand`,
         },
       ],

@@ -2,8 +2,7 @@
 import { caseStatus, type ReportModel } from "./model.ts";
 
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;
-const esc = (text: string) =>
-  text.replace(INVALID_XML, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const esc = (text: string) => text.replace(INVALID_XML, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const seconds = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(3);
 
 interface Case {
@@ -41,12 +40,23 @@ export function renderJunit(model: ReportModel): string {
     b.cases.map((c) => {
       const status = caseStatus(b.expected, c.verdict.outcome);
       const message = `${c.verdict.reason}: ${c.verdict.message}`;
-      const body = [c.verdict.evidence && `evidence: ${c.verdict.evidence}`, c.verdict.hint && `hint: ${c.verdict.hint}`, c.run?.stderrTail && `stderr: ${c.run.stderrTail}`]
+      const body = [
+        c.verdict.evidence && `evidence: ${c.verdict.evidence}`,
+        c.verdict.hint && `hint: ${c.verdict.hint}`,
+        c.run?.stderrTail && `stderr: ${c.run.stderrTail}`,
+      ]
         .filter(Boolean)
         .join("\n");
       const matched = status.ok || status.directive === "TODO";
       const kind: Case["kind"] = matched ? (c.verdict.outcome === "SKIP" ? "skipped" : "pass") : c.verdict.outcome === "ERROR" ? "error" : "failure";
-      const note = kind === "pass" ? (c.verdict.outcome === "PASS" ? "" : `as expected: ${c.verdict.outcome} — ${message}`) : matched ? message : `expected ${b.expected.toUpperCase()}, got ${c.verdict.outcome} — ${message}`;
+      const note =
+        kind === "pass"
+          ? c.verdict.outcome === "PASS"
+            ? ""
+            : `as expected: ${c.verdict.outcome} — ${message}`
+          : matched
+            ? message
+            : `expected ${b.expected.toUpperCase()}, got ${c.verdict.outcome} — ${message}`;
       return { classname: b.name, name: c.case, ms: c.run?.durationMs, kind, message: note, body };
     }),
   ]);

@@ -24,7 +24,11 @@ export function renderSummary(model: ReportModel): string {
   out.push("| --- | --- | --- | --- | --- | --- | --- |");
   for (const b of model.backends) {
     const v = b.preflight?.result.version;
-    const version = v?.seen ? `${v.seen}${v.locked ? ` (lock ${v.locked}${v.inLock === false ? ", drift" : ""})` : ""}` : v?.locked ? `— (lock ${v.locked})` : "";
+    const version = v?.seen
+      ? `${v.seen}${v.locked ? ` (lock ${v.locked}${v.inLock === false ? ", drift" : ""})` : ""}`
+      : v?.locked
+        ? `— (lock ${v.locked})`
+        : "";
     const reason = b.outcome === "PASS" ? "" : `${b.verdict?.reason ?? ""}: ${b.verdict?.message ?? ""}`;
     out.push(
       `| ${cell(b.name)} | ${ICON[b.outcome]}${b.matches ? "" : " ⚠️"} | ${b.expected} | ${cell(reason)} | ${cell(b.outcome === "PASS" ? "" : b.verdict?.hint)} | ${cell(version)} | ${b.latencyMs === undefined ? "" : formatMs(b.latencyMs)} |`,
@@ -38,7 +42,9 @@ export function renderSummary(model: ReportModel): string {
     out.push("| --- | --- | --- | --- | --- |");
     for (const p of model.pairs) {
       const split = p.details.split ? JSON.stringify(p.details.split) : "";
-      out.push(`| ${cell(`${p.pair} (${p.a} + ${p.b})`)} | ${ICON[p.verdict.outcome]}${p.matches ? "" : " ⚠️"} | ${p.expected} | ${cell(`${p.verdict.reason}: ${p.verdict.message}`)} | ${cell(split)} |`);
+      out.push(
+        `| ${cell(`${p.pair} (${p.a} + ${p.b})`)} | ${ICON[p.verdict.outcome]}${p.matches ? "" : " ⚠️"} | ${p.expected} | ${cell(`${p.verdict.reason}: ${p.verdict.message}`)} | ${cell(split)} |`,
+      );
     }
   }
   if (start.excluded.length) {
@@ -70,7 +76,10 @@ export function renderTicket(model: ReportModel, b: BackendReport): string {
     lines.push(`cd ${shellQuote([c.artifacts?.dir ?? "."])}`);
     lines.push(`HOME=${shellQuote([`${model.start.outDir}/${b.name}/home`])} ${shellQuote(c.run.argv)} < prompt.txt   # prompt of case ${c.case}`);
     lines.push("```");
-    lines.push("", `**Expected:** ${b.expected.toUpperCase()} · **Actual:** ${b.outcome}, exit ${c.run.exitCode ?? c.run.signal}, ${formatMs(c.run.durationMs)}`);
+    lines.push(
+      "",
+      `**Expected:** ${b.expected.toUpperCase()} · **Actual:** ${b.outcome}, exit ${c.run.exitCode ?? c.run.signal}, ${formatMs(c.run.durationMs)}`,
+    );
     const failed = c.checks.filter((k) => !k.ok).map((k) => `${k.name}: ${k.detail}`);
     if (failed.length) lines.push("", ...failed.map((f) => `- ${f}`));
     if (c.run.stderrTail) lines.push("", `**stderr (last lines):** ${c.run.stderrTail}`);

@@ -20,7 +20,8 @@ export function attachProgress(stream: NodeJS.WriteStream, enabled: boolean): { 
   const listener = (e: MatrixEvent) => {
     const t = Date.now();
     if (e.type === "run-start") for (const b of e.backends) rows.set(b.name, { state: "preflight…", since: t });
-    else if (e.type === "preflight") rows.set(e.backend, { state: e.decision === "run" ? "running…" : "skipped (preflight)", since: rows.get(e.backend)?.since ?? t });
+    else if (e.type === "preflight")
+      rows.set(e.backend, { state: e.decision === "run" ? "running…" : "skipped (preflight)", since: rows.get(e.backend)?.since ?? t });
     else if (e.type === "case-start") rows.set(e.backend, { ...(rows.get(e.backend) ?? { since: t }), state: `running ${e.case}…` });
     else if (e.type === "backend-end") {
       const row = rows.get(e.backend) ?? { since: t };

@@ -51,14 +51,20 @@ export function renderTap(model: ReportModel): string {
     const status = caseStatus(b.expected, b.outcome);
     const why = b.verdict && b.outcome !== "PASS" ? oneLine(`${b.verdict.reason}: ${b.verdict.message}${b.verdict.hint ? ` — ${b.verdict.hint}` : ""}`) : "";
     lines.push(point(status.ok, n, `${b.name} ${b.outcome}`, status.directive ? `${status.directive} ${why}` : undefined, ""));
-    if (!b.matches) lines.push(diagnostics({ expected: b.expected.toUpperCase(), got: b.outcome, reason: b.verdict?.reason, message: b.verdict?.message, hint: b.verdict?.hint }, ""));
+    if (!b.matches)
+      lines.push(
+        diagnostics({ expected: b.expected.toUpperCase(), got: b.outcome, reason: b.verdict?.reason, message: b.verdict?.message, hint: b.verdict?.hint }, ""),
+      );
   }
   for (const p of model.pairs) {
     n++;
     const status = caseStatus(p.expected, p.verdict.outcome);
     const directive = status.directive ? `${status.directive} ${oneLine(`${p.verdict.reason}: ${p.verdict.message}`)}` : undefined;
     lines.push(point(status.ok, n, `pair ${p.pair} (${p.a} + ${p.b}) ${p.verdict.outcome}`, directive, ""));
-    if (!status.ok) lines.push(diagnostics({ expected: p.expected, reason: p.verdict.reason, message: p.verdict.message, evidence: p.verdict.evidence, hint: p.verdict.hint }, ""));
+    if (!status.ok)
+      lines.push(
+        diagnostics({ expected: p.expected, reason: p.verdict.reason, message: p.verdict.message, evidence: p.verdict.evidence, hint: p.verdict.hint }, ""),
+      );
   }
   if (model.end) {
     const c = model.end.counts;

@@ -45,7 +45,10 @@ export function renderSummary(r: PairResult): string {
     `- time: ${r.durationMs} ms in all, ${r.workMs ?? "-"} ms of work (first enqueue → last task finished); timeout ${r.timeoutMs} ms`,
     `- hub: ${r.hub.url ?? "not started"}`,
   );
-  if (d.chaos) lines.push(`- chaos: agent A killed holding task ${d.chaos.killedTask ?? "-"}, restarted ${d.chaos.restarts}×; agent B's ack of task ${d.chaos.delayedTask ?? "-"} delayed past its lease`);
+  if (d.chaos)
+    lines.push(
+      `- chaos: agent A killed holding task ${d.chaos.killedTask ?? "-"}, restarted ${d.chaos.restarts}×; agent B's ack of task ${d.chaos.delayedTask ?? "-"} delayed past its lease`,
+    );
   for (const m of d.mismatches) lines.push(`- mismatch: task ${m.task_id} (${m.worker}): expected ${JSON.stringify(m.expected)}, got ${JSON.stringify(m.got)}`);
   for (const f of d.failedTasks) lines.push(`- failed: task ${f.task_id} (${f.worker}): ${f.error}`);
   lines.push("", `Files: ${ARTIFACT_FILES.join(", ")}`, "");

@@ -61,7 +61,12 @@ export async function chaosBatch(run: PairRun, o: BatchOptions): Promise<BatchOu
     const late = chaos.delayedTask;
     if (!timedOut && late !== undefined && run.agents.b?.isRunning()) {
       const answered = new RegExp(`task ${late}: (acked|ack rejected)`);
-      await run.waitUntil(() => answered.test(run.logs.b.text), Date.now() + o.ackDelayMs + 5000, () => {}, `agent B's ack of task ${late}`);
+      await run.waitUntil(
+        () => answered.test(run.logs.b.text),
+        Date.now() + o.ackDelayMs + 5000,
+        () => {},
+        `agent B's ack of task ${late}`,
+      );
     }
     return { enqueued, timedOut, workMs, chaos };
   };
@@ -70,7 +75,12 @@ export async function chaosBatch(run: PairRun, o: BatchOptions): Promise<BatchOu
   const first = await add(1);
   chaos.killedTask = first;
   await run.startAgent("a", { MITTELO_CHAOS_ACK_DELAY_MS: `${first}:600000` });
-  const held = await run.waitUntil(() => leasedBy(run, first, "a"), deadline, () => {}, `agent A to lease task ${first}`);
+  const held = await run.waitUntil(
+    () => leasedBy(run, first, "a"),
+    deadline,
+    () => {},
+    `agent A to lease task ${first}`,
+  );
   if (!held) return finish();
   await run.kill("a");
 
@@ -78,7 +88,12 @@ export async function chaosBatch(run: PairRun, o: BatchOptions): Promise<BatchOu
   const second = await add(2);
   chaos.delayedTask = second;
   await run.startAgent("b", { MITTELO_CHAOS_ACK_DELAY_MS: `${second}:${o.ackDelayMs}` });
-  await run.waitUntil(() => leasedBy(run, second, "b"), deadline, () => {}, `agent B to lease task ${second}`);
+  await run.waitUntil(
+    () => leasedBy(run, second, "b"),
+    deadline,
+    () => {},
+    `agent B to lease task ${second}`,
+  );
 
   // 3. Agent A comes back (same worker id, no chaos), and the rest of the batch follows.
   await run.startAgent("a");

@@ -31,7 +31,13 @@ async function check(backend: PlannedBackend, settings: PlanSettings, env: NodeJ
     const prepared = prepareBackend(backend, { env, sandboxRoot: root, sandbox: settings.sandbox });
     const result = await preflight(backend, { env: prepared.env, probeTimeoutMs: settings.probeTimeoutMs });
     const skip = preflightSkip(result, settings.runOnWarn);
-    return skip && { ...skip, message: `backend ${backend.name} is not ready: ${skip.message}`, hint: skip.hint ?? `run \`mittelo backend-check --backend ${backend.name}\` for details` };
+    return (
+      skip && {
+        ...skip,
+        message: `backend ${backend.name} is not ready: ${skip.message}`,
+        hint: skip.hint ?? `run \`mittelo backend-check --backend ${backend.name}\` for details`,
+      }
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

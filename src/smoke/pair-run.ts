@@ -68,7 +68,11 @@ export class PairRun {
     });
     this.started.push({ role: "hub", pid: this.hub.pid });
     const hub = this.hub;
-    await this.waitStartup(() => /MITTELO_HUB tcp:\/\/127\.0\.0\.1:\d+\n/.test(stdout), "the hub to listen", () => this.checkAlive(hub, "the hub", this.logs.hub));
+    await this.waitStartup(
+      () => /MITTELO_HUB tcp:\/\/127\.0\.0\.1:\d+\n/.test(stdout),
+      "the hub to listen",
+      () => this.checkAlive(hub, "the hub", this.logs.hub),
+    );
     const m = /MITTELO_HUB (tcp:\/\/127\.0\.0\.1:(\d+))/.exec(stdout);
     this.hubUrl = m?.[1] ?? null;
     this.port = Number(m?.[2]);
@@ -87,7 +91,11 @@ export class PairRun {
     const child = spawnNode(`agent-${role}`, args, env, log);
     this.agents[role] = child;
     this.started.push({ role: `agent-${role}`, pid: child.pid });
-    await this.waitStartup(() => log.text.slice(mark).includes("leasing from"), `agent ${role.toUpperCase()} to lease`, () => this.checkAlive(child, `agent ${role.toUpperCase()}`, log));
+    await this.waitStartup(
+      () => log.text.slice(mark).includes("leasing from"),
+      `agent ${role.toUpperCase()} to lease`,
+      () => this.checkAlive(child, `agent ${role.toUpperCase()}`, log),
+    );
   }
 
   /** Waits until the hub has a long-poll lease of every given worker parked (they are ready for the batch). */

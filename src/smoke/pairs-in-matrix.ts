@@ -46,12 +46,30 @@ async function runOne(plan: Plan, pair: PlannedPair, outcomes: Map<string, Outco
   if (blocked !== undefined) {
     const seen = outcomes.get(blocked) ?? "not run";
     return event(
-      { outcome: "SKIP", reason: "backend-not-passed", rule: "pair.backends-passed", message: `backend ${blocked} did not pass: ${seen}`, evidence: `matrix outcome of ${blocked}: ${seen}`, hint: `make ${blocked} pass in the matrix first (mittelo system-test --backend ${blocked})` },
+      {
+        outcome: "SKIP",
+        reason: "backend-not-passed",
+        rule: "pair.backends-passed",
+        message: `backend ${blocked} did not pass: ${seen}`,
+        evidence: `matrix outcome of ${blocked}: ${seen}`,
+        hint: `make ${blocked} pass in the matrix first (mittelo system-test --backend ${blocked})`,
+      },
       {},
     );
   }
   try {
-    const result = await runPairSmoke({ manifest: plan.manifestFile, backendA: pair.a, backendB: pair.b, name: pair.name, tasks: pair.tasks, timeoutMs: pair.timeoutMs, chaos: pair.chaos, stub: plan.settings.stub, outDir: dir, signal });
+    const result = await runPairSmoke({
+      manifest: plan.manifestFile,
+      backendA: pair.a,
+      backendB: pair.b,
+      name: pair.name,
+      tasks: pair.tasks,
+      timeoutMs: pair.timeoutMs,
+      chaos: pair.chaos,
+      stub: plan.settings.stub,
+      outDir: dir,
+      signal,
+    });
     return event(result.verdict, { ...result.details, workMs: result.workMs }, result.artifacts.dir);
   } catch (error) {
     return event({ outcome: "ERROR", reason: "config", rule: "pair.setup", message: messageOf(error) }, {});

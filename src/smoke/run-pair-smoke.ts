@@ -29,7 +29,11 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
   const plan = await openPlan(o.manifest, { include: [...new Set([o.backendA, o.backendB])] }, env);
   const find = (name: string): PlannedBackend => {
     const b = plan.backends.find((x) => x.name === name);
-    if (!b) throw new MitteloError("unknown-backend", `backend '${name}' is not in ${plan.manifestFile} or is disabled`, { exitCode: EXIT_USAGE, hint: "list them with `mittelo matrix --list`" });
+    if (!b)
+      throw new MitteloError("unknown-backend", `backend '${name}' is not in ${plan.manifestFile} or is disabled`, {
+        exitCode: EXIT_USAGE,
+        hint: "list them with `mittelo matrix --list`",
+      });
     return b;
   };
   const backends = { a: find(o.backendA), b: find(o.backendB) };
@@ -39,7 +43,10 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
   if (o.stub) {
     for (const b of [backends.a, backends.b]) {
       if (!b.stub && b.invocation.builtin !== "echo") {
-        throw new MitteloError("no-stub", `backend '${b.name}' has no \`stub\` block in ${plan.manifestFile}`, { exitCode: EXIT_USAGE, hint: "add one (docs/STUB.md) or run without --stub" });
+        throw new MitteloError("no-stub", `backend '${b.name}' has no \`stub\` block in ${plan.manifestFile}`, {
+          exitCode: EXIT_USAGE,
+          hint: "add one (docs/STUB.md) or run without --stub",
+        });
       }
     }
   }
@@ -69,7 +76,15 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
       batch = o.chaos ? await chaosBatch(run, batchOptions) : await plainBatch(run, batchOptions);
       tasks = (await run.call<{ tasks: HubTask[] }>("list", { limit: 0 })).tasks.sort((x, y) => x.task_id - y.task_id);
       const expectedFor = (worker: string, prompt: string) => expectedAnswer(worker === WORKERS.a ? backends.a : backends.b, prompt, Boolean(stub));
-      const checked = verifyBatch({ enqueued: batch.enqueued, tasks, workers: WORKERS, expectedFor, logs: { a: run.logs.a.text, b: run.logs.b.text }, timedOut: batch.timedOut, timeoutMs: o.timeoutMs });
+      const checked = verifyBatch({
+        enqueued: batch.enqueued,
+        tasks,
+        workers: WORKERS,
+        expectedFor,
+        logs: { a: run.logs.a.text, b: run.logs.b.text },
+        timedOut: batch.timedOut,
+        timeoutMs: o.timeoutMs,
+      });
       details = { ...checked.details, ...(batch.chaos ? { chaos: batch.chaos } : {}) };
       verdict = checked.verdict;
     } catch (error) {
@@ -113,10 +128,29 @@ export function expectedAnswer(backend: PlannedBackend, prompt: string, stub = f
 
 function errorVerdict(error: unknown): Verdict {
   if (error instanceof AbortedError) {
-    return { outcome: "ERROR", reason: "interrupted", rule: "pair.signal", message: "the pair smoke was interrupted; everything it started was stopped", evidence: error.message };
+    return {
+      outcome: "ERROR",
+      reason: "interrupted",
+      rule: "pair.signal",
+      message: "the pair smoke was interrupted; everything it started was stopped",
+      evidence: error.message,
+    };
   }
   if (error instanceof StartupError) {
-    return { outcome: "ERROR", reason: "startup", rule: "pair.startup", message: error.message, evidence: error.evidence || undefined, hint: "read hub.log and the agent logs in the artifact folder" };
+    return {
+      outcome: "ERROR",
+      reason: "startup",
+      rule: "pair.startup",
+      message: error.message,
+      evidence: error.evidence || undefined,
+      hint: "read hub.log and the agent logs in the artifact folder",
+    };
   }
-  return { outcome: "ERROR", reason: "infrastructure", rule: "pair.infrastructure", message: `the pair smoke broke: ${messageOf(error)}`, hint: "read hub.log and the agent logs in the artifact folder" };
+  return {
+    outcome: "ERROR",
+    reason: "infrastructure",
+    rule: "pair.infrastructure",
+    message: `the pair smoke broke: ${messageOf(error)}`,
+    hint: "read hub.log and the agent logs in the artifact folder",
+  };
 }

@@ -65,7 +65,14 @@ export function verifyBatch(input: VerifyInput): { details: PairDetails; verdict
 }
 
 function verdictOf(d: PairDetails, input: VerifyInput): Verdict {
-  const fail = (reason: string, rule: string, message: string, evidence: string, hint: string): Verdict => ({ outcome: "FAIL", reason, rule, message, evidence, hint });
+  const fail = (reason: string, rule: string, message: string, evidence: string, hint: string): Verdict => ({
+    outcome: "FAIL",
+    reason,
+    rule,
+    message,
+    evidence,
+    hint,
+  });
   if (input.timedOut || d.pending.length) {
     return fail(
       "timeout",
@@ -86,7 +93,13 @@ function verdictOf(d: PairDetails, input: VerifyInput): Verdict {
     );
   }
   if (d.duplicates) {
-    return fail("duplicate", "pair.done-once", `${d.duplicates} tasks were acked done more than once`, "see the `acked done` lines in the agent logs", "a fencing bug in the hub: report it");
+    return fail(
+      "duplicate",
+      "pair.done-once",
+      `${d.duplicates} tasks were acked done more than once`,
+      "see the `acked done` lines in the agent logs",
+      "a fencing bug in the hub: report it",
+    );
   }
   if (d.mismatches.length) {
     const m = d.mismatches[0];

@@ -38,12 +38,25 @@ export const anthropic: Dialect = {
       return;
     }
     startSse(res);
-    const message = { id, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } };
+    const message = {
+      id,
+      type: "message",
+      role: "assistant",
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { ...usage, output_tokens: 1 },
+    };
     sse(res, { type: "message_start", message }, "message_start");
     sse(res, { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }, "content_block_start");
     for (const text of chunks(answer)) sse(res, { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }, "content_block_delta");
     sse(res, { type: "content_block_stop", index: 0 }, "content_block_stop");
-    sse(res, { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }, "message_delta");
+    sse(
+      res,
+      { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: usage.output_tokens } },
+      "message_delta",
+    );
     sse(res, { type: "message_stop" }, "message_stop");
     res.end();
   },

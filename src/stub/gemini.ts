@@ -10,7 +10,9 @@ const STATUS_NAMES: Record<number, string> = { 401: "UNAUTHENTICATED", 413: "INV
 
 const QUOTA_FAILURE = {
   "@type": "type.googleapis.com/google.rpc.QuotaFailure",
-  violations: [{ quotaMetric: "generativelanguage.googleapis.com/generate_content_free_tier_requests", quotaId: "GenerateRequestsPerDayPerProjectPerModel-FreeTier" }],
+  violations: [
+    { quotaMetric: "generativelanguage.googleapis.com/generate_content_free_tier_requests", quotaId: "GenerateRequestsPerDayPerProjectPerModel-FreeTier" },
+  ],
 };
 
 export const gemini: Dialect = {

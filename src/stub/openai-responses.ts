@@ -21,7 +21,12 @@ export const openAiResponses: Dialect = {
     const prompt = typeof body.input === "string" ? body.input : lastUserText(body.input);
     const format = body.text?.format;
     const schema = format?.type === "json_schema" ? (format.schema ?? {}) : format?.type === "json_object" ? {} : undefined;
-    return { model: typeof body.model === "string" ? body.model : undefined, stream: body.stream === true, prompt, ...(schema !== undefined ? { schema } : {}) };
+    return {
+      model: typeof body.model === "string" ? body.model : undefined,
+      stream: body.stream === true,
+      prompt,
+      ...(schema !== undefined ? { schema } : {}),
+    };
   },
   reply(res: ServerResponse, turn: Turn, answer: string): void {
     const n = ++next;

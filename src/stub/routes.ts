@@ -26,7 +26,9 @@ export function findPlumbing(method: string, url: URL, upgrade: string | undefin
       dialect: "openai-responses",
       note: upgrade ? "websocket" : undefined,
       answer: (res) =>
-        sendJson(res, 426, { error: { message: "mittelo stub: WebSocket is not supported, use HTTP POST", type: "invalid_request_error", code: "upgrade_required" } }),
+        sendJson(res, 426, {
+          error: { message: "mittelo stub: WebSocket is not supported, use HTTP POST", type: "invalid_request_error", code: "upgrade_required" },
+        }),
     };
   return undefined;
 }

@@ -5,7 +5,6 @@ import { echoAnswer } from "../../src/backends/echo.ts";
 import { connect, startTestHub } from "../fixtures/hub/helpers.ts";
 import { agent, type Task } from "../fixtures/agent/helpers.ts";
 
-
 t.test("an echo agent drains the queue; results are what echo answers", async (t) => {
   const hub = await startTestHub(t);
   const client = await connect(t, hub.tcp.port);
@@ -51,7 +50,6 @@ t.test("preflight fail refuses to start: exit 2 with the finding and its fix", a
   t.match(result.stderr, "npm install -g mittelo-no-such-binary-xyz@1.0.0");
   t.notMatch(result.stderr, /\n\s+at /, "no stack trace");
 });
-
 
 t.test("one round trip per task: the ack goes out with the next lease, before the hub answered it", async (t) => {
   // A scripted hub: one task on the first lease; the ack's reply is held back until the next lease has arrived on the

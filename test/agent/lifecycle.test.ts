@@ -6,7 +6,6 @@ import { connect, startTestHub, waitFor } from "../fixtures/hub/helpers.ts";
 import { BIN } from "../helpers/cli.ts";
 import { agent, MANIFEST, type Task } from "../fixtures/agent/helpers.ts";
 
-
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, "127.0.0.1", () => {
@@ -79,7 +78,10 @@ t.test("swarm: two echo agents share a batch, logs prefixed, none left behind", 
   const hub = await startTestHub(t);
   const client = await connect(t, hub.tcp.port);
   for (let i = 0; i < 20; i++) await client.call("enqueue", { prompt: `Return exactly: swarm ${i}` });
-  const result = await execa("node", [BIN, "swarm", "--manifest", MANIFEST, "--agent", "echo=2", "--port", String(hub.tcp.port), "--until-empty"], { reject: false, stdin: "ignore" });
+  const result = await execa("node", [BIN, "swarm", "--manifest", MANIFEST, "--agent", "echo=2", "--port", String(hub.tcp.port), "--until-empty"], {
+    reject: false,
+    stdin: "ignore",
+  });
   t.equal(result.exitCode, 0, result.stderr);
   t.match(result.stderr, "[echo-1] ");
   t.match(result.stderr, "[echo-2] ");

@@ -13,7 +13,13 @@ import { ROOT } from "../helpers/cli.ts";
 // Through `env -u NODE_OPTIONS`: tap's coverage hook adds NODE_OPTIONS to every child, which makes Node load an
 // extensionless ESM script through require() and fail; real runs never see it.
 const run = (file: string, input: string, env: Record<string, string> = {}) =>
-  execa("env", ["-u", "NODE_OPTIONS", file], { input, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, extendEnv: false, reject: false, timeout: 30_000 });
+  execa("env", ["-u", "NODE_OPTIONS", file], {
+    input,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    extendEnv: false,
+    reject: false,
+    timeout: 30_000,
+  });
 
 t.test("every backend of matrix.yaml has an executable wrapper; argv backends delegate to `mittelo exec`", async (t) => {
   const read = await readManifest(join(ROOT, "matrix.yaml"));
@@ -25,7 +31,10 @@ t.test("every backend of matrix.yaml has an executable wrapper; argv backends de
       const lines = readFileSync(wrapper, "utf8").trimEnd().split("\n");
       t.equal(lines.length, 3, `${name}: a 3-line wrapper`);
       t.equal(lines[0], "#!/bin/sh");
-      t.equal(lines[2], `exec node "$(dirname "$0")/../../bin/mittelo.mjs" exec --manifest "\${MITTELO_MANIFEST:-$(dirname "$0")/../../matrix.yaml}" --backend ${name}`);
+      t.equal(
+        lines[2],
+        `exec node "$(dirname "$0")/../../bin/mittelo.mjs" exec --manifest "\${MITTELO_MANIFEST:-$(dirname "$0")/../../matrix.yaml}" --backend ${name}`,
+      );
     }
   }
 });
@@ -50,7 +59,10 @@ t.test("discovery skips _template, archive and dot folders", async (t) => {
   t.ok(shipped.includes("tmux"));
   t.notOk(shipped.includes("_template"));
   t.notOk(shipped.includes("archive"));
-  const dir = t.testdir({ "matrix.yaml": "version: 1\nbackends: {}\n", backends: { foo: {}, _template: {}, archive: { old: {} }, ".hidden": {}, archive2: {} } });
+  const dir = t.testdir({
+    "matrix.yaml": "version: 1\nbackends: {}\n",
+    backends: { foo: {}, _template: {}, archive: { old: {} }, ".hidden": {}, archive2: {} },
+  });
   for (const sub of ["foo", "_template", "archive", "archive/old", ".hidden"]) {
     const file = join(dir, "backends", sub, "run");
     writeFileSync(file, "#!/bin/sh\ncat\n");
@@ -63,7 +75,11 @@ t.test("discovery skips _template, archive and dot folders", async (t) => {
 });
 
 t.test("a folder-only backend is planned with default settings and passes preflight", async (t) => {
-  const dir = t.testdir({ "matrix.yaml": "version: 1\nbackends: {}\n", backends: { foo: { run: "#!/bin/sh\ncat\n" } }, extra: { bar: { run: "#!/bin/sh\ncat\n" } } });
+  const dir = t.testdir({
+    "matrix.yaml": "version: 1\nbackends: {}\n",
+    backends: { foo: { run: "#!/bin/sh\ncat\n" } },
+    extra: { bar: { run: "#!/bin/sh\ncat\n" } },
+  });
   chmodSync(join(dir, "backends/foo/run"), 0o755);
   chmodSync(join(dir, "extra/bar/run"), 0o755);
   const plan = await openPlan(join(dir, "matrix.yaml"), {}, { MITTELO_BACKENDS_DIR: join(dir, "extra") });
@@ -109,7 +125,12 @@ t.test("tmux: an existing target pane on its own socket", { skip: tmux.exitCode 
     await execa("tmux", ["-L", socket, "kill-server"], { reject: false });
     rmSync(join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
   });
-  const result = await run(join(ROOT, "backends/tmux/run"), "through the pane", { HOME: home, MITTELO_TMUX_TARGET: "target:0.0", MITTELO_TMUX_SOCKET: socket, MITTELO_TMUX_COMMAND: "tr a-z A-Z" });
+  const result = await run(join(ROOT, "backends/tmux/run"), "through the pane", {
+    HOME: home,
+    MITTELO_TMUX_TARGET: "target:0.0",
+    MITTELO_TMUX_SOCKET: socket,
+    MITTELO_TMUX_COMMAND: "tr a-z A-Z",
+  });
   t.equal(result.exitCode, 0, String(result.stderr));
   t.equal(result.stdout, "THROUGH THE PANE");
   const alive = await execa("tmux", ["-L", socket, "has-session", "-t", "target"], { reject: false });

@@ -21,9 +21,17 @@ const cases: [string, Parameters<typeof fakeHub>[1], RegExp][] = [
   ["binary bytes and no newline, then close", { onLine: (s) => s.end(Buffer.from([0, 255, 1, 27, 91, 50, 74])) }, /closed/],
   ["hello without a version", { onLine: (s, req) => reply(s, req.id, { server: "x" }) }, /unexpected reply to hello: version is undefined/],
   ["stats of the wrong type", wrongResult({ stats: "many", tasks: [] }), /unexpected reply to stats: stats is "many"/],
-  ["a task with a bad status", wrongResult({ stats: { queued: 1, leased: 0, done: 0, failed: 0 }, tasks: [{ task_id: 1, status: 7 }] }), /tasks\[0\]\.status is number 7/],
+  [
+    "a task with a bad status",
+    wrongResult({ stats: { queued: 1, leased: 0, done: 0, failed: 0 }, tasks: [{ task_id: 1, status: 7 }] }),
+    /tasks\[0\]\.status is number 7/,
+  ],
   ["tasks that are not an array", wrongResult({ stats: { queued: 0, leased: 0, done: 0, failed: 0 }, tasks: { a: 1 } }), /tasks is an object/],
-  ["an error reply", { onLine: (s, req) => s.write(`${JSON.stringify({ id: req.id, result: null, error: { message: "database is locked\nat line 2" } })}\n`) }, /database is locked at line 2/],
+  [
+    "an error reply",
+    { onLine: (s, req) => s.write(`${JSON.stringify({ id: req.id, result: null, error: { message: "database is locked\nat line 2" } })}\n`) },
+    /database is locked at line 2/,
+  ],
   // The client drops this reply without settling its call; the dashboard's own deadline turns that into OFFLINE.
   ["replies out of order", { onLine: (s) => reply(s, 999, HELLO) }, /answered out of order/],
 ];

@@ -103,7 +103,11 @@ t.test("live dashboard in tmux", { skip: hasTmux ? false : "tmux is not installe
   await tmux("send-keys", "-t", "dash", dashboard, "Enter");
   await until("online once more", (s) => s.includes("ONLINE"));
   const shellPid = (await tmux("display", "-p", "-t", "dash", "#{pane_pid}")).trim();
-  const child = await waitFor("the dashboard process", async () => (await run("ps", ["-o", "pid=", "--ppid", shellPid]).catch(() => ({ stdout: "" }))).stdout.trim(), (pid) => /^\d+$/.test(pid));
+  const child = await waitFor(
+    "the dashboard process",
+    async () => (await run("ps", ["-o", "pid=", "--ppid", shellPid]).catch(() => ({ stdout: "" }))).stdout.trim(),
+    (pid) => /^\d+$/.test(pid),
+  );
   process.kill(Number(child), "SIGTERM");
   await backAtPrompt("SIGTERM");
   await hub.close();

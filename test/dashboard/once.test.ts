@@ -28,7 +28,11 @@ t.test("a worker parked in a long-poll lease is shown as waiting for tasks", asy
   const hub = await startTestHub(t);
   const idle = await connect(t, hub.tcp.port);
   const parked = idle.call("lease", { worker_id: "idle-1", wait_ms: 30_000 }).catch(() => undefined);
-  await waitFor("the lease is parked", () => hub.hub.longPoll.size, (n) => n === 1);
+  await waitFor(
+    "the lease is parked",
+    () => hub.hub.longPoll.size,
+    (n) => n === 1,
+  );
   const r = await spawnCli(["dashboard", "--once", "--port", String(hub.tcp.port)]);
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout, /\nActive workers \(0\)\nno leases\nwaiting for tasks \(1\): idle-1\n$/);

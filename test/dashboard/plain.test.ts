@@ -78,7 +78,12 @@ t.test("workers waiting for tasks are listed after the leases, cut to the width"
   const waiting = { ...snapshot, waiting: ["agent-c", "agent-d"] };
   t.match(renderPlain(waiting, 100), /\nagent-b {2}9 {5}expired\nwaiting for tasks \(2\): agent-c, agent-d\n$/);
   t.match(renderPlain({ ...waiting, workers: [] }, 100), /\nActive workers \(0\)\nno leases\nwaiting for tasks \(2\): agent-c, agent-d\n$/);
-  t.ok(renderPlain(waiting, 30).split("\n").every((line) => line.length <= 30), "no line wider than 30 columns");
+  t.ok(
+    renderPlain(waiting, 30)
+      .split("\n")
+      .every((line) => line.length <= 30),
+    "no line wider than 30 columns",
+  );
 });
 
 t.test("lines are cut to the terminal width", async (t) => {
@@ -130,8 +135,15 @@ t.test("helpers", async (t) => {
   t.equal(firstLine("\n  \n\tfirst\u001b[31m red\nsecond"), "first[31m red", "control characters are dropped");
   t.equal(truncate("héllo wörld", 6), "héllo…");
   t.same(table(["A", "B"], [["1", "abcdef"]], 6), ["A  B", "1  ab…"]);
-  t.same([nextFilter("all"), nextFilter("queued"), nextFilter("leased"), nextFilter("done"), nextFilter("failed")], ["queued", "leased", "done", "failed", "all"]);
+  t.same(
+    [nextFilter("all"), nextFilter("queued"), nextFilter("leased"), nextFilter("done"), nextFilter("failed")],
+    ["queued", "leased", "done", "failed", "all"],
+  );
   t.same([colorEnabled({ NO_COLOR: "1" }), colorEnabled({ NO_COLOR: "" }), colorEnabled({})], [false, true, true]);
-  const tp = throughputOf([task(1, { status: "done", updated_at: s - 10 }), task(2, { status: "done", updated_at: s - 200 }), task(3, { status: "done", updated_at: s - 400 })], NOW, true);
+  const tp = throughputOf(
+    [task(1, { status: "done", updated_at: s - 10 }), task(2, { status: "done", updated_at: s - 200 }), task(3, { status: "done", updated_at: s - 400 })],
+    NOW,
+    true,
+  );
   t.same(tp, { doneLastMinute: 1, perMinute: 0.4, capped: true });
 });

@@ -17,7 +17,9 @@ t.test("kill -9 mid-run, restart on the same DB", async (t) => {
   let running = true;
   const produce = (async () => {
     while (running) {
-      const batch = Array.from({ length: 20 }, (_, i) => producer.call<{ task_id: number }>("enqueue", { prompt: `p${i}` }).then((r) => enqueued.add(r.task_id)));
+      const batch = Array.from({ length: 20 }, (_, i) =>
+        producer.call<{ task_id: number }>("enqueue", { prompt: `p${i}` }).then((r) => enqueued.add(r.task_id)),
+      );
       await Promise.all(batch).catch(() => {
         running = false;
       });

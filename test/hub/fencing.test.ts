@@ -48,7 +48,10 @@ t.test("ack errors: never leased, does not exist, already failed", async (t) => 
   const hub = await startTestHub(t);
   const c = await RawConnection.open(t, hub.tcp.port);
   await c.request("enqueue", { prompt: "1" });
-  t.match((await c.request("ack", { task_id: 1, status: "done", worker_id: "w" })).error?.message, /task 1 is not leased \(it is queued and was never leased\)/);
+  t.match(
+    (await c.request("ack", { task_id: 1, status: "done", worker_id: "w" })).error?.message,
+    /task 1 is not leased \(it is queued and was never leased\)/,
+  );
   t.match((await c.request("ack", { task_id: 7, status: "done" })).error?.message, /^ack: task 7 does not exist$/);
   await c.request("lease", { worker_id: "w" });
   await c.request("ack", { task_id: 1, status: "failed", worker_id: "w", error: { kind: "timeout" } });

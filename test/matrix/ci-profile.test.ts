@@ -15,7 +15,9 @@ t.test("--profile ci on the shipped matrix.yaml", async (t) => {
   const tap = await parseTap(result.stdout);
   t.same(tap.parseErrors, []);
   t.equal(tap.ok, true);
-  const report = JSON.parse(readFileSync(join(out, "r", "matrix.json"), "utf8")) as { backends: Array<{ name: string; outcome: string; reason: string; hint: string | null }> };
+  const report = JSON.parse(readFileSync(join(out, "r", "matrix.json"), "utf8")) as {
+    backends: Array<{ name: string; outcome: string; reason: string; hint: string | null }>;
+  };
   for (const b of report.backends) {
     if (b.name === "echo") t.equal(b.outcome, "PASS", "echo passes");
     else if (b.name === "tmux") t.not(b.outcome, "FAIL", "tmux (a local tool, not an AI CLI) passes when installed, else skips");

@@ -14,7 +14,14 @@ backends:
       lock: 1.0.0 # pinned
   other: { invoke: { argv: [other] } }
 `;
-  const { text, changed } = applyLockUpdates(source, [{ backend: "tool", version: "1.2.3" }, { backend: "other", version: "9.9.9" }], "2026-11-24");
+  const { text, changed } = applyLockUpdates(
+    source,
+    [
+      { backend: "tool", version: "1.2.3" },
+      { backend: "other", version: "9.9.9" },
+    ],
+    "2026-11-24",
+  );
   t.same(changed, ["tool"], "only backends with a version block change");
   t.match(text, "# top comment");
   t.equal(
@@ -39,7 +46,23 @@ t.test("--update-lock and --tickets through the CLI", async (t) => {
   const { writeFileSync } = await import("node:fs");
   writeFileSync(manifest, patched);
   const tickets = join(dir, "QA_TICKETS.md");
-  const result = await runCli(["matrix", "--manifest", manifest, "--include", "pass", "--include", "fail", "--run-on-warn", "--update-lock", "--tickets", tickets, "--out-dir", join(dir, "out"), "--reporter", "none"]);
+  const result = await runCli([
+    "matrix",
+    "--manifest",
+    manifest,
+    "--include",
+    "pass",
+    "--include",
+    "fail",
+    "--run-on-warn",
+    "--update-lock",
+    "--tickets",
+    tickets,
+    "--out-dir",
+    join(dir, "out"),
+    "--reporter",
+    "none",
+  ]);
   t.equal(result.code, 0, result.stderr);
   const updated = readFileSync(manifest, "utf8");
   t.match(updated, `lock: ${process.versions.node}`);

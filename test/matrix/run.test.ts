@@ -105,7 +105,10 @@ t.test("fixture matrix: every failure mode classified, reports agree, exit 0 whe
   t.match(summary, "**Reproduce:**");
 
   // Events: one stream, every report rendered from it.
-  const events = readFileSync(join(out, "events.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string });
+  const events = readFileSync(join(out, "events.ndjson"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { type: string });
   t.equal(events[0]?.type, "run-start");
   t.equal(events.at(-1)?.type, "run-end");
 
@@ -121,7 +124,21 @@ t.test("fixture matrix: every failure mode classified, reports agree, exit 0 whe
 
 t.test("unexpected outcomes exit 1 with a diff", async (t) => {
   const out = t.testdir();
-  const result = await runCli(["matrix", "--manifest", MANIFEST, "--profile", "wrong", "--include", "pass", "--include", "absent", "--out-dir", out, "--reporter", "none"]);
+  const result = await runCli([
+    "matrix",
+    "--manifest",
+    MANIFEST,
+    "--profile",
+    "wrong",
+    "--include",
+    "pass",
+    "--include",
+    "absent",
+    "--out-dir",
+    out,
+    "--reporter",
+    "none",
+  ]);
   t.equal(result.code, 1);
   t.match(result.stderr, "pass: expected FAIL, got PASS");
   t.match(result.stderr, "absent: expected FAIL, got SKIP");
@@ -129,7 +146,24 @@ t.test("unexpected outcomes exit 1 with a diff", async (t) => {
 
 t.test("--bail stops after the first unexpected outcome", async (t) => {
   const out = t.testdir();
-  const result = await runCli(["matrix", "--manifest", MANIFEST, "--profile", "wrong", "--include", "absent", "--include", "slow-a", "--concurrency", "1", "--bail", "--out-dir", out, "--reporter", "json"]);
+  const result = await runCli([
+    "matrix",
+    "--manifest",
+    MANIFEST,
+    "--profile",
+    "wrong",
+    "--include",
+    "absent",
+    "--include",
+    "slow-a",
+    "--concurrency",
+    "1",
+    "--bail",
+    "--out-dir",
+    out,
+    "--reporter",
+    "json",
+  ]);
   t.equal(result.code, 1);
   const report = JSON.parse(result.stdout) as { backends: BackendJson[] };
   const reasons = report.backends.map((b) => b.cases[0]?.reason);
@@ -170,7 +204,19 @@ t.test("--list prints the plan without running anything", async (t) => {
 
 t.test("--prompt replaces the default case's prompt", async (t) => {
   const out = t.testdir();
-  const result = await runCli(["matrix", "--manifest", MANIFEST, "--include", "slow", "--prompt", "Return exactly: something else", "--out-dir", out, "--reporter", "json"]);
+  const result = await runCli([
+    "matrix",
+    "--manifest",
+    MANIFEST,
+    "--include",
+    "slow",
+    "--prompt",
+    "Return exactly: something else",
+    "--out-dir",
+    out,
+    "--reporter",
+    "json",
+  ]);
   const report = JSON.parse(result.stdout) as { backends: BackendJson[] };
   t.equal(report.backends[0]?.outcome, "PASS", "the answer checks of the default case are dropped with --prompt");
 });

@@ -14,16 +14,24 @@ t.test("the packed tarball installs and runs in an empty directory", async (t) =
   const files = info?.files.map((f) => f.path) ?? [];
   t.ok(files.includes("bin/mittelo.mjs"), "the bin is packed");
   t.ok(files.includes("schemas/matrix.schema.json"), "the schemas are packed");
-  t.notOk(files.some((f) => f.startsWith("test/") || f.startsWith("reports/")), "no tests or reports in the package");
+  t.notOk(
+    files.some((f) => f.startsWith("test/") || f.startsWith("reports/")),
+    "no tests or reports in the package",
+  );
 
   const app = join(dir, "app");
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
   // Offline: every dependency comes from the npm cache (filled by `npm ci`); install scripts are not needed for
   // --help and validate (the native SQLite module is only loaded by the hub).
-  const install = await execa("npm", ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", join(dir, info?.filename ?? "")], { cwd: app, reject: false });
+  const install = await execa("npm", ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", join(dir, info?.filename ?? "")], {
+    cwd: app,
+    reject: false,
+  });
   if (install.exitCode !== 0 && /ENOTCACHED|offline/i.test(install.stderr)) {
-    t.comment(`SKIP: the npm cache lacks a dependency, so an offline install is impossible here: ${install.stderr.split("\n").find((l) => /ENOTCACHED/.test(l)) ?? ""}`);
+    t.comment(
+      `SKIP: the npm cache lacks a dependency, so an offline install is impossible here: ${install.stderr.split("\n").find((l) => /ENOTCACHED/.test(l)) ?? ""}`,
+    );
     return;
   }
   t.equal(install.exitCode, 0, install.stderr);

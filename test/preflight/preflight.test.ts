@@ -136,7 +136,10 @@ t.test("glm: an alias of claude_code whose auth is required → fail auth", asyn
   const glm = await shipped("glm");
   t.equal(glm.aliasOf, "claude_code");
   t.equal(glm.env.ANTHROPIC_BASE_URL, "https://api.z.ai/api/anthropic");
-  t.ok(glm.failures.some((f) => f.pattern.includes("Not logged in")), "failure patterns inherited");
+  t.ok(
+    glm.failures.some((f) => f.pattern.includes("Not logged in")),
+    "failure patterns inherited",
+  );
   t.equal(glm.model.env, "MITTELO_GLM_MODEL");
   const result = await preflight(glm, { env: { ...s.env, ANTHROPIC_API_KEY: "x" }, probeTimeoutMs: PROBE });
   t.equal(result.status, "fail");

@@ -13,7 +13,11 @@ t.test("parseVersion reads the real CLIs' version lines", async (t) => {
   t.equal(parseVersion("0.61.0\n"), "0.61.0");
   t.equal(parseVersion("tmux 3.4\n", "tmux (\\S+)"), "3.4");
   t.equal(parseVersion("kimi, version 0.52.0\n"), "0.52.0");
-  t.equal(parseVersion("\u001b[1m banner 1.2.3 tips\u001b[0m\n\u001b[32m0.61.0\u001b[0m\n"), "0.61.0", "a line that is only a version beats a banner's numbers");
+  t.equal(
+    parseVersion("\u001b[1m banner 1.2.3 tips\u001b[0m\n\u001b[32m0.61.0\u001b[0m\n"),
+    "0.61.0",
+    "a line that is only a version beats a banner's numbers",
+  );
   t.equal(parseVersion("no version here"), undefined);
   t.equal(parseVersion("codex 1.0.0", "codex-cli (\\S+)"), undefined);
 });

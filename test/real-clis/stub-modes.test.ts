@@ -40,7 +40,8 @@ function installedClis(): { binDir: string } | { missing: string } {
   try {
     const report = JSON.parse(result.stdout) as { binDir: string; clis: Array<{ name: string; version: string; installed: string | null }> };
     const absent = report.clis.filter((c) => c.installed !== c.version).map((c) => `${c.name}@${c.version}`);
-    if (absent.length > 0) return { missing: `not installed in .cache/real-clis: ${absent.join(", ")} (run node scripts/install-real-clis.mjs; it needs the npm registry)` };
+    if (absent.length > 0)
+      return { missing: `not installed in .cache/real-clis: ${absent.join(", ")} (run node scripts/install-real-clis.mjs; it needs the npm registry)` };
     return { binDir: report.binDir };
   } catch {
     return { missing: `scripts/install-real-clis.mjs --check failed: ${(result.stderr || result.error?.message || "").trim().slice(0, 300)}` };
@@ -92,7 +93,23 @@ if ("missing" in installed) {
   const runMode = async (t: Test, mode: string, extra: string[] = []) => {
     const out = join(root, `mode-${mode}`);
     const include = CLIS.flatMap((name) => ["--include", name]);
-    const args = ["matrix", "-m", manifest, "--profile", "stub", "--stub-mode", mode, ...include, "--concurrency", "6", "--reporter", "none", "--out-dir", out, ...extra];
+    const args = [
+      "matrix",
+      "-m",
+      manifest,
+      "--profile",
+      "stub",
+      "--stub-mode",
+      mode,
+      ...include,
+      "--concurrency",
+      "6",
+      "--reporter",
+      "none",
+      "--out-dir",
+      out,
+      ...extra,
+    ];
     const started = Date.now();
     const result = await spawnCli(args, { env, clean: true, timeout: 10 * 60_000 });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -176,7 +193,10 @@ if ("missing" in installed) {
     check: (t, b, c, name) => {
       t.equal(b.outcome, "FAIL", evidence(b, c));
       t.equal(b.reason, "server", evidence(b, c));
-      t.ok(Object.keys(c.stub?.endpoints ?? {}).some((k) => k.endsWith("→ 500")), "the stub answered 500");
+      t.ok(
+        Object.keys(c.stub?.endpoints ?? {}).some((k) => k.endsWith("→ 500")),
+        "the stub answered 500",
+      );
       t.ok((c.run?.durationMs ?? 0) <= TIMEOUT_MS[name] + SLACK_MS, "ends within its timeout");
     },
   };

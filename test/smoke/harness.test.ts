@@ -17,7 +17,10 @@ interface Pair {
 
 t.test("harness/run.mjs runs the smoke pairs", async (t) => {
   const out = t.testdir();
-  const run = await execa("npx", ["zx", "harness/run.mjs", "-m", SMOKE_MANIFEST, "-i", "echo", "-i", "flaky", "-i", "missing", "-o", out], { cwd: ROOT, reject: false });
+  const run = await execa("npx", ["zx", "harness/run.mjs", "-m", SMOKE_MANIFEST, "-i", "echo", "-i", "flaky", "-i", "missing", "-o", out], {
+    cwd: ROOT,
+    reject: false,
+  });
   t.equal(run.exitCode, 0, String(run.stdout) + String(run.stderr));
   t.match(run.stdout, /ok \d+ - pair echo-echo \(echo \+ echo\) PASS/);
   t.match(run.stdout, /pair echo-missing/);

@@ -23,11 +23,15 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
 /** A marked pair smoke of two sleepy agents with a long timeout, once both agents run the backend; killed at teardown. */
 async function busySmoke(t: Test, out: string) {
   const run = markedRun();
-  const child = execa("node", [BIN, "pair-smoke", "-a", "sleepy", "-b", "sleepy", "--tasks", "2", "--timeout-s", "60", "--manifest", SMOKE_MANIFEST, "--out-dir", out], {
-    cwd: ROOT,
-    reject: false,
-    env: run.env,
-  });
+  const child = execa(
+    "node",
+    [BIN, "pair-smoke", "-a", "sleepy", "-b", "sleepy", "--tasks", "2", "--timeout-s", "60", "--manifest", SMOKE_MANIFEST, "--out-dir", out],
+    {
+      cwd: ROOT,
+      reject: false,
+      env: run.env,
+    },
+  );
   t.teardown(() => {
     child.kill("SIGKILL");
   });
@@ -39,9 +43,12 @@ async function busySmoke(t: Test, out: string) {
 t.test("timeout: FAIL timeout, pending tasks listed, no orphans", linuxOnly, async (t) => {
   const out = join(t.testdir(), "pair");
   const run = markedRun();
-  const smoke = await spawnCli(["pair-smoke", "-a", "sleepy", "-b", "sleepy", "--tasks", "2", "--timeout-s", "3", "--manifest", SMOKE_MANIFEST, "--out-dir", out], {
-    env: run.env,
-  });
+  const smoke = await spawnCli(
+    ["pair-smoke", "-a", "sleepy", "-b", "sleepy", "--tasks", "2", "--timeout-s", "3", "--manifest", SMOKE_MANIFEST, "--out-dir", out],
+    {
+      env: run.env,
+    },
+  );
   t.equal(smoke.code, 1, smoke.stdout + smoke.stderr);
   t.match(smoke.stdout, /FAIL \(timeout\)/);
   const result = readResult(out);

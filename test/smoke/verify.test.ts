@@ -38,7 +38,10 @@ t.test("precedence: timeout > failed > duplicate > mismatch > split", async (t) 
   t.equal(failed.verdict.reason, "task-failed");
   t.match(failed.verdict.evidence, /task 3: boom/);
   const logs = { a: "task 1: acked done\n", b: "task 1: acked done\ntask 2: ack rejected by the hub\n" };
-  const dup = verify([1, 2, 3, 4].map((i) => task(i)), { logs });
+  const dup = verify(
+    [1, 2, 3, 4].map((i) => task(i)),
+    { logs },
+  );
   t.equal(dup.verdict.reason, "duplicate");
   t.equal(dup.details.fencedAcks, 1);
   t.equal(verify([task(1, { result: "wrong" }), task(2), task(3), task(4)]).verdict.reason, "expectation");

@@ -55,13 +55,19 @@ t.test("HEAD / answers 200 and GET /v1/responses (WebSocket upgrade) answers 426
   const ws = await fetch(`${stub.url}/v1/responses`);
   t.equal(ws.status, 426);
   await ws.text();
-  t.match(stub.requests(), [{ method: "HEAD", path: "/", status: 200 }, { method: "GET", path: "/v1/responses", status: 426, dialect: "openai-responses" }]);
+  t.match(stub.requests(), [
+    { method: "HEAD", path: "/", status: 200 },
+    { method: "GET", path: "/v1/responses", status: 426, dialect: "openai-responses" },
+  ]);
 });
 
 t.test("a structured-output request gets JSON that fits its schema (gemini's router)", async (t) => {
   const stub = await stubFor(t);
   const schema = { type: "OBJECT", properties: { reasoning: { type: "STRING" }, score: { type: "INTEGER" } }, required: ["reasoning", "score"] };
-  const body = { contents: [{ role: "user", parts: [{ text: "route this" }] }], generationConfig: { responseMimeType: "application/json", responseJsonSchema: schema } };
+  const body = {
+    contents: [{ role: "user", parts: [{ text: "route this" }] }],
+    generationConfig: { responseMimeType: "application/json", responseJsonSchema: schema },
+  };
   const res = await post(`${stub.url}/v1beta/models/router:generateContent`, body);
   const json = JSON.parse(answerOf("gemini", false, await res.text()));
   t.same(json, { reasoning: "stub", score: 1 });
@@ -71,7 +77,15 @@ t.test("system reminders are not part of the prompt the stub answers", async (t)
   const stub = await stubFor(t, { answer: { kind: "echo" } });
   const body = {
     model: "m",
-    messages: [{ role: "user", content: [{ type: "text", text: "<system-reminder>context</system-reminder>" }, { type: "text", text: "the prompt" }] }],
+    messages: [
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "<system-reminder>context</system-reminder>" },
+          { type: "text", text: "the prompt" },
+        ],
+      },
+    ],
   };
   t.equal(answerOf("anthropic", false, await (await post(`${stub.url}/v1/messages`, body)).text()), "the prompt");
 });

@@ -16,7 +16,10 @@ t.test("one JSONL line per request, secrets redacted in headers and query", asyn
   await (await post(`${stub.url}${g.path}?key=${secrets[2]}`, g.body, { headers: { "x-goog-api-key": secrets[2]!, "x-my-token": secrets[3]! } })).text();
   await (await post(`${stub.url}/v1/chat/completions`, {}, { headers: { "x-custom-apikey": secrets[4]! } })).text();
   const text = readFileSync(log, "utf8");
-  const lines = text.trimEnd().split("\n").map((line) => JSON.parse(line));
+  const lines = text
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line));
   t.equal(lines.length, 3);
   for (const secret of secrets) t.notMatch(text, secret.replace(/^Bearer /, ""), `${secret} is not in the log`);
   t.match(lines[0], {

@@ -19,7 +19,10 @@ export function registerBackendCheck(program: Command, io: CliIO): void {
     .option("-m, --manifest <path>", "manifest file (default: $MITTELO_MANIFEST or ./matrix.yaml)")
     .option("--probe-timeout <duration>", "limit for each probe of the CLI (default: defaults.probe_timeout, 5s)")
     .option("--json", "print the result as JSON (schemas/preflight.schema.json)")
-    .addHelpText("after", "\nExit codes: 0 ok · 1 warn or fail · 2 usage or manifest error.\n\nExamples:\n  $ mittelo backend-check --backend echo\n  $ mittelo backend-check --backend codex --json")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 ok · 1 warn or fail · 2 usage or manifest error.\n\nExamples:\n  $ mittelo backend-check --backend echo\n  $ mittelo backend-check --backend codex --json",
+    )
     .action(async (options: { backend: string; manifest?: string; probeTimeout?: string; json?: boolean }) => {
       const { openPlan } = await import("../../manifest/open.ts");
       const { preflight } = await import("../../preflight/preflight.ts");
@@ -28,7 +31,10 @@ export function registerBackendCheck(program: Command, io: CliIO): void {
       const backend = plan.backends.find((b) => b.name === options.backend);
       if (!backend) {
         const why = plan.excluded.find((e) => e.name === options.backend)?.why ?? "not planned";
-        throw new MitteloError("backend-excluded", `backend '${options.backend}' is not checked: ${why}`, { hint: "set enabled: true in matrix.yaml", exitCode: EXIT_USAGE });
+        throw new MitteloError("backend-excluded", `backend '${options.backend}' is not checked: ${why}`, {
+          hint: "set enabled: true in matrix.yaml",
+          exitCode: EXIT_USAGE,
+        });
       }
       const probeTimeoutMs = options.probeTimeout === undefined ? plan.settings.probeTimeoutMs : parseDuration(options.probeTimeout);
       if (probeTimeoutMs === undefined || probeTimeoutMs <= 0) {

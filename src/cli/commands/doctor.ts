@@ -15,7 +15,10 @@ export function registerDoctor(program: Command, io: CliIO): void {
     .option("-m, --manifest <path>", "manifest file (default: $MITTELO_MANIFEST or ./matrix.yaml)")
     .option("--core", "only what the toolkit and CI need (no external CLI is probed); passes on a fresh machine")
     .option("--json", "print the result as JSON")
-    .addHelpText("after", "\nExit codes: 0 the core checks pass (backend statuses are reported, not judged; use backend-check) · 1 a core check failed · 2 manifest error.")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 the core checks pass (backend statuses are reported, not judged; use backend-check) · 1 a core check failed · 2 manifest error.",
+    )
     .action(async (options: { manifest?: string; core?: boolean; json?: boolean }) => {
       const { openPlan } = await import("../../manifest/open.ts");
       const { coreChecks } = await import("../../preflight/core.ts");

@@ -31,7 +31,8 @@ export function parseMatrixFlags(flags: MatrixFlags) {
   let concurrency: number | undefined;
   if (flags.concurrency !== undefined) {
     concurrency = Number(flags.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new MitteloError("bad-flag", `--concurrency must be a whole number >= 1, got '${flags.concurrency}'`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new MitteloError("bad-flag", `--concurrency must be a whole number >= 1, got '${flags.concurrency}'`);
   }
   let timeoutMs: number | undefined;
   if (flags.timeout !== undefined) {

@@ -37,7 +37,10 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
     .option("--chaos", "kill agent A mid-task once and restart it; delay one ack of agent B past its lease")
     .option("--stub", "run both backends against a local model stub (their manifest `stub` blocks): real CLIs, no network, exact answers")
     .option("-m, --manifest <path>", "manifest file, also given to the agents (default: $MITTELO_MANIFEST or ./matrix.yaml)")
-    .addHelpText("after", "\nExamples:\n  $ mittelo pair-smoke --backend-a echo --backend-b echo\n  $ mittelo pair-smoke -a echo -b echo --tasks 10 --chaos\n  $ mittelo pair-smoke --stub --backend-a codex --backend-b claude_code")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ mittelo pair-smoke --backend-a echo --backend-b echo\n  $ mittelo pair-smoke -a echo -b echo --tasks 10 --chaos\n  $ mittelo pair-smoke --stub --backend-a codex --backend-b claude_code",
+    )
     .action(async (flags: PairSmokeFlags) => {
       const tasks = positive(flags.tasks, "--tasks", true);
       const timeoutMs = Math.round(positive(flags.timeoutS, "--timeout-s", false) * 1000);
@@ -61,7 +64,9 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
         const { verdict: v, details: d } = result;
         io.stdout(`pair ${result.pair}: ${v.outcome} (${v.reason}) — ${v.message}\n`);
         if (v.outcome === "PASS" || v.outcome === "FAIL") {
-          io.stdout(`  tasks ${d.tasks} · done ${d.done} · failed ${d.failed} · split A ${d.split.a} / B ${d.split.b} · re-leases ${d.releases} · fenced acks ${d.fencedAcks} · work ${result.workMs ?? "-"} ms\n`);
+          io.stdout(
+            `  tasks ${d.tasks} · done ${d.done} · failed ${d.failed} · split A ${d.split.a} / B ${d.split.b} · re-leases ${d.releases} · fenced acks ${d.fencedAcks} · work ${result.workMs ?? "-"} ms\n`,
+          );
         }
         if (v.outcome !== "PASS" && v.evidence) io.stdout(`  evidence: ${v.evidence}\n`);
         if (v.outcome !== "PASS" && v.hint) io.stdout(`  next step: ${v.hint}\n`);

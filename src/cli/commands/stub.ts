@@ -20,8 +20,7 @@ interface StubCliOptions {
 
 function integer(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new MitteloError("stub-option", `--${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new MitteloError("stub-option", `--${name} must be an integer from ${min} to ${max}, got "${value}"`);
   return n;
 }
 

@@ -11,7 +11,10 @@ export function registerSystemTest(program: Command, io: CliIO): void {
     .option("--prompt <text>", "prompt instead of the default case's")
     .option("--run-on-warn", "run even when preflight warns")
     .option("-o, --out-dir <dir>", "report folder")
-    .addHelpText("after", "\nExamples:\n  $ mittelo system-test --backend echo\n  $ mittelo system-test --backend claude_code --prompt 'Return exactly: 42' --run-on-warn")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ mittelo system-test --backend echo\n  $ mittelo system-test --backend claude_code --prompt 'Return exactly: 42' --run-on-warn",
+    )
     .action(async (options: { backend: string; manifest?: string; prompt?: string; runOnWarn?: boolean; outDir?: string }) => {
       const { matrixCommand } = await import("../../matrix/session.ts");
       const code = await matrixCommand(

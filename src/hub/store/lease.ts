@@ -30,10 +30,13 @@ export function leaseTasks(db: Db, input: LeaseInput, now: number, defaultMaxAtt
     const routed = input.backends !== undefined;
     const route = routed ? ROUTE : "";
     const args = (extra: unknown[]) => (routed ? [...extra, JSON.stringify(input.backends), input.max_tasks] : [...extra, input.max_tasks]);
-    const queued = prepared(db, `SELECT task_id, priority FROM tasks INDEXED BY tasks_queued WHERE status = 'queued' ${route} ${ORDER}`).all(...args([])) as Candidate[];
-    const expired = prepared(db, `SELECT task_id, priority FROM tasks INDEXED BY tasks_leased WHERE status = 'leased' AND leased_until <= ? ${route} ${ORDER}`).all(
-      ...args([now]),
+    const queued = prepared(db, `SELECT task_id, priority FROM tasks INDEXED BY tasks_queued WHERE status = 'queued' ${route} ${ORDER}`).all(
+      ...args([]),
     ) as Candidate[];
+    const expired = prepared(
+      db,
+      `SELECT task_id, priority FROM tasks INDEXED BY tasks_leased WHERE status = 'leased' AND leased_until <= ? ${route} ${ORDER}`,
+    ).all(...args([now])) as Candidate[];
     const chosen = (expired.length === 0 ? queued : [...queued, ...expired].sort((a, b) => b.priority - a.priority || a.task_id - b.task_id)).slice(
       0,
       input.max_tasks,

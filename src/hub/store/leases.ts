@@ -13,13 +13,17 @@ export function outstandingLeases(db: Db, now: number): { valid: number; expired
 
 /** The earliest lease expiry after `now` (epoch seconds), or undefined when no valid lease is outstanding. */
 export function nextExpiry(db: Db, now: number): number | undefined {
-  const row = prepared(db, "SELECT MIN(leased_until) AS t FROM tasks INDEXED BY tasks_leased WHERE status = 'leased' AND leased_until > ?").get(now) as { t: number | null };
+  const row = prepared(db, "SELECT MIN(leased_until) AS t FROM tasks INDEXED BY tasks_leased WHERE status = 'leased' AND leased_until > ?").get(now) as {
+    t: number | null;
+  };
   return row.t ?? undefined;
 }
 
 /** Valid leases now, per worker: the tasks each worker holds, ascending. */
 export function leasesByWorker(db: Db, now: number): Map<string, number[]> {
-  const rows = prepared(db, "SELECT worker_id, task_id FROM tasks INDEXED BY tasks_leased WHERE status = 'leased' AND leased_until > ? ORDER BY task_id").all(now) as {
+  const rows = prepared(db, "SELECT worker_id, task_id FROM tasks INDEXED BY tasks_leased WHERE status = 'leased' AND leased_until > ? ORDER BY task_id").all(
+    now,
+  ) as {
     worker_id: string | null;
     task_id: number;
   }[];
