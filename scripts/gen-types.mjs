@@ -4,9 +4,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { compile } from "json-schema-to-typescript";
 
-const targets = [
-  { schema: "schemas/matrix.schema.json", out: "src/manifest/schema-types.ts", name: "Manifest" },
-];
+const targets = [{ schema: "schemas/matrix.schema.json", out: "src/manifest/schema-types.ts", name: "Manifest" }];
 
 export async function render({ schema, name }) {
   const json = JSON.parse(await readFile(schema, "utf8"));

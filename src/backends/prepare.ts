@@ -7,8 +7,10 @@ import type { PlanSettings, PlannedBackend } from "../manifest/plan-types.ts";
 import { backendArgv, backendEnv, createSandbox, modelOf, type Sandbox } from "./environment.ts";
 
 export interface PrepareOptions {
-  /** The caller's environment (process.env). */
+  /** The caller's environment. */
   env: NodeJS.ProcessEnv;
+  /** Work dir when there is no sandbox and MITTELO_SUBPROCESS_WORKDIR is unset (the caller's cwd). */
+  cwd?: string;
   /** Directory for this backend's sandbox; undefined = no sandbox (real HOME, cwd as work dir). */
   sandboxRoot?: string;
   sandbox: PlanSettings["sandbox"];
@@ -35,7 +37,7 @@ export interface PreparedBackend {
 export function prepareBackend(backend: PlannedBackend, options: PrepareOptions): PreparedBackend {
   const sandbox: Sandbox = options.sandboxRoot
     ? createSandbox(options.sandboxRoot, { home: options.sandbox.home })
-    : { home: options.env.MITTELO_SUBPROCESS_HOME, workdir: options.env.MITTELO_SUBPROCESS_WORKDIR ?? process.cwd() };
+    : { home: options.env.MITTELO_SUBPROCESS_HOME, workdir: options.env.MITTELO_SUBPROCESS_WORKDIR ?? options.cwd ?? "." };
   const copiedAuth = options.sandboxRoot && sandbox.home && options.sandbox.copyAuth ? copyAuthFiles(backend, options.env.HOME ?? homedir(), sandbox.home) : [];
   if (sandbox.home) {
     for (const [relative, content] of Object.entries(options.homeFiles ?? {})) {

@@ -1,7 +1,7 @@
 // The live dashboard (ink): polls the hub, shows the shared view lines in colour, handles keys and terminal size.
 import { Box, Text, useApp, useInput, useStdout } from "ink";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { colorEnabled, rowBudget } from "./layout.ts";
+import { rowBudget } from "./layout.ts";
 import { type DashboardState, nextFilter, type StatusFilter } from "./model.ts";
 import type { HubSource } from "./snapshot.ts";
 import { type Tone, viewLines } from "./view.ts";
@@ -11,6 +11,8 @@ export interface AppProps {
   intervalMs: number;
   /** Delay before reconnecting while offline. */
   retryMs: number;
+  /** Draw in colour (false under NO_COLOR). */
+  color: boolean;
 }
 
 /** Tasks fetched per poll for the recent table (more than any terminal shows). */
@@ -43,7 +45,7 @@ function useTerminalSize(): { columns: number; rows: number } {
   return size;
 }
 
-export function App({ source, intervalMs, retryMs }: AppProps) {
+export function App({ source, intervalMs, retryMs, color }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const [state, setState] = useState<DashboardState | undefined>(undefined);
@@ -114,7 +116,6 @@ export function App({ source, intervalMs, retryMs }: AppProps) {
     }
   });
 
-  const color = colorEnabled();
   const shown: DashboardState | undefined =
     state?.kind === "offline" ? { ...state, retryInSeconds: Math.max(1, (nextAt - Math.max(now, state.at)) / 1000) } : state;
   const budget = rowBudget(rows, shown?.kind === "online" ? shown.workers.length : 0);

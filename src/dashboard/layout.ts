@@ -11,6 +11,6 @@ export function rowBudget(rows: number, workers: number): { maxTasks: number; ma
 }
 
 /** NO_COLOR (https://no-color.org): present and not empty disables colour. */
-export function colorEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+export function colorEnabled(env: Readonly<Record<string, string | undefined>>): boolean {
   return !env.NO_COLOR;
 }

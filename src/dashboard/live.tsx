@@ -12,30 +12,33 @@ export interface LiveOptions {
   endpoint: Endpoint;
   intervalMs: number;
   timeoutMs: number;
-  stdout?: NodeJS.WriteStream;
-  stdin?: NodeJS.ReadStream;
+  /** Colours unless NO_COLOR is set here. */
+  color: boolean;
+  stdout: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  /** Aborted on SIGINT/SIGTERM/SIGHUP by the command: the view quits and restores the terminal. */
+  signal: AbortSignal;
 }
 
-/** Resolves when the user quits or the process gets SIGINT/SIGTERM/SIGHUP; the terminal is restored either way. */
+/** Resolves when the user quits or `signal` aborts; the terminal is restored either way. */
 export async function runLive(options: LiveOptions): Promise<void> {
-  const stdout = options.stdout ?? process.stdout;
+  const { stdout } = options;
   const source = new HubSource(options.endpoint, options.timeoutMs);
   const retryMs = Math.max(1000, options.intervalMs);
   stdout.write(ENTER_ALT_SCREEN);
   let app: ReturnType<typeof render> | undefined;
-  const onSignal = () => app?.unmount();
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  for (const s of signals) process.on(s, onSignal);
+  const onAbort = () => app?.unmount();
+  options.signal.addEventListener("abort", onAbort, { once: true });
   try {
-    app = render(<App source={source} intervalMs={options.intervalMs} retryMs={retryMs} />, {
+    app = render(<App source={source} intervalMs={options.intervalMs} retryMs={retryMs} color={options.color} />, {
       stdout,
-      stdin: options.stdin ?? process.stdin,
+      stdin: options.stdin,
       exitOnCtrlC: true,
       patchConsole: false,
     });
     await app.waitUntilExit();
   } finally {
-    for (const s of signals) process.off(s, onSignal);
+    options.signal.removeEventListener("abort", onAbort);
     app?.unmount();
     source.close();
     stdout.write(LEAVE_ALT_SCREEN + SHOW_CURSOR);

@@ -23,21 +23,24 @@ export interface HubConfig {
   allowInsecureBind?: boolean | undefined;
 }
 
-/** Where clients connect: flags, else MITTELO_HOST / MITTELO_PORT / MITTELO_TOKEN, else 127.0.0.1:8765. */
-export function clientEndpoint(options: { host?: string | undefined; port?: string | number | undefined; token?: string | undefined }): {
+/** Where clients connect: flags, else MITTELO_HOST / MITTELO_PORT / MITTELO_TOKEN of `env`, else 127.0.0.1:8765. */
+export function clientEndpoint(
+  options: { host?: string | undefined; port?: string | number | undefined; token?: string | undefined },
+  env: Readonly<Record<string, string | undefined>>,
+): {
   host: string;
   port: number;
   token?: string | undefined;
 } {
-  const host = options.host ?? process.env.MITTELO_HOST ?? DEFAULT_HOST;
-  const port = parsePort(options.port ?? process.env.MITTELO_PORT ?? DEFAULT_PORT, "--port");
-  const token = options.token ?? (process.env.MITTELO_TOKEN || undefined);
+  const host = options.host ?? env.MITTELO_HOST ?? DEFAULT_HOST;
+  const port = parsePort(options.port ?? env.MITTELO_PORT ?? DEFAULT_PORT, "--port");
+  const token = options.token ?? (env.MITTELO_TOKEN || undefined);
   return { host, port, token };
 }
 
-/** The database path: --db, else MITTELO_DB, else .mittelo/mittelo.db. */
-export function dbPath(option: string | undefined): string {
-  const path = option ?? process.env.MITTELO_DB ?? DEFAULT_DB;
+/** The database path: --db, else MITTELO_DB of `env`, else .mittelo/mittelo.db. */
+export function dbPath(option: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+  const path = option ?? env.MITTELO_DB ?? DEFAULT_DB;
   return path === ":memory:" ? path : resolve(path);
 }
 

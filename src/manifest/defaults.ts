@@ -23,6 +23,3 @@ export const DEFAULTS = {
     "\\?\\s*$",
   ],
 } as const;
-
-/** Secret-looking env var names: values of these never reach a report or log. */
-export const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD/i;

@@ -1,7 +1,7 @@
 // The edge that turns a manifest path and options into a Plan: read, validate, discover folders, resolve.
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
-import { backendRoots, discoverBackends } from "../backends/discover.ts";
+import { backendRoots, discoverBackends } from "./discover.ts";
 import { EXIT_USAGE, MitteloError } from "../util/errors.ts";
 import { buildPlan, type PlanOptions } from "./plan.ts";
 import type { Plan } from "./plan-types.ts";
@@ -14,7 +14,7 @@ export class ManifestInvalidError extends MitteloError {
 }
 
 /** Reads, validates and plans. Throws ManifestInvalidError (with the rendered diagnostics) or MitteloError. */
-export async function openPlan(file: string, options: PlanOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<Plan> {
+export async function openPlan(file: string, options: PlanOptions, env: Readonly<Record<string, string | undefined>>): Promise<Plan> {
   const result = await readManifest(file);
   if (!result.ok) throw new ManifestInvalidError(result.report);
   const dir = dirname(result.loaded.file);

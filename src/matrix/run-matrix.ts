@@ -4,22 +4,21 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import pLimit from "p-limit";
-import { type PreparedBackend, prepareBackend, type PrepareOptions } from "../backends/prepare.ts";
+import { type PreparedBackend, prepareBackend } from "../backends/prepare.ts";
+import { aggregateOutcome, outcomeMatches } from "../backends/outcome.ts";
+import type { BackendSetup } from "../backends/stub-setup.ts";
 import { tailLines } from "../backends/classify.ts";
 import { runPrompt } from "../backends/run.ts";
 import type { UpstreamObserver } from "../backends/upstream.ts";
 import type { Outcome, Verdict } from "../backends/verdict.ts";
 import type { Plan, PlannedBackend, PlannedCase } from "../manifest/plan-types.ts";
-import { preflight, skipReasonOf } from "../preflight/preflight.ts";
-import type { PreflightResult } from "../preflight/types.ts";
+import { preflight } from "../preflight/preflight.ts";
+import { preflightSkip } from "../preflight/skip.ts";
 import { EXIT_FAIL, EXIT_OK } from "../util/errors.ts";
 import type { Redactor } from "../util/redact.ts";
 import { version } from "../util/version.ts";
-import { aggregateOutcome, type CaseEndEvent, outcomeMatches, type PairEndEvent } from "./events.ts";
+import type { CaseEndEvent, PairEndEvent } from "../report/events.ts";
 import type { EventSink } from "./sink.ts";
-
-/** Per-backend setup from an external service (the model stub): env, args, HOME files, placeholder values. */
-export type BackendSetup = Pick<PrepareOptions, "extraEnv" | "extraArgs" | "homeFiles" | "vars">;
 
 export interface MatrixOptions {
   plan: Plan;
@@ -37,7 +36,7 @@ export interface MatrixOptions {
   /** The backend's model stub, so the classifier sees what it answered (429s retried until the timeout, …). */
   upstreamFor?: (backend: string) => UpstreamObserver | undefined;
   /** Runs the smoke pairs after the matrix, given each backend's outcome. */
-  runPairs?: (outcomes: Map<string, Outcome>) => Promise<PairEndEvent[]>;
+  runPairs?: (outcomes: Map<string, Outcome>, signal?: AbortSignal) => Promise<PairEndEvent[]>;
 }
 
 const now = () => new Date().toISOString();
@@ -111,7 +110,7 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
   await Promise.all(plan.backends.map(runBackend));
 
   if (options.runPairs && plan.pairs.length) {
-    for (const pair of await options.runPairs(outcomes)) {
+    for (const pair of await options.runPairs(outcomes, options.signal)) {
       sink.emit(pair);
       counts[pair.verdict.outcome]++;
       if (!pair.matches) mismatches.push(`pair ${pair.pair}: expected ${pair.expected.toUpperCase()}, got ${pair.verdict.outcome} (${pair.verdict.reason})`);
@@ -125,20 +124,6 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
 
 function bailVerdict(): Verdict {
   return { outcome: "SKIP", reason: "bail", rule: "bail", message: "not run: --bail stopped the run after an unexpected outcome" };
-}
-
-/** The SKIP verdict a preflight result imposes on every case, or undefined when the cases may run. */
-export function preflightSkip(result: PreflightResult, runOnWarn: boolean): Verdict | undefined {
-  if (result.status === "ok" || (result.status === "warn" && runOnWarn)) return undefined;
-  const finding = result.findings.find((f) => f.severity === result.status) ?? result.findings[0];
-  return {
-    outcome: "SKIP",
-    reason: skipReasonOf(result) ?? "preflight",
-    rule: result.status === "fail" ? `preflight.${finding?.code ?? "fail"}` : `preflight.warn.${finding?.code ?? "warn"}`,
-    message: `${finding?.message ?? "preflight did not pass"}${result.status === "warn" ? " (preflight warn; --run-on-warn runs it anyway)" : ""}`,
-    evidence: finding?.evidence,
-    hint: finding?.hint,
-  };
 }
 
 async function runCase(options: MatrixOptions, prepared: PreparedBackend, c: PlannedCase, signal: AbortSignal): Promise<Outcome> {

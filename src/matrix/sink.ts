@@ -2,7 +2,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Redactor, redactDeep } from "../util/redact.ts";
-import type { MatrixEvent } from "./events.ts";
+import type { MatrixEvent } from "../report/events.ts";
 
 export class EventSink {
   readonly events: MatrixEvent[] = [];

@@ -1,13 +1,12 @@
 // The stub profile: every backend with a `stub` block is pointed at its own model stub (`mittelo stub`),
 // so each backend's requests are attributed exactly; the stubs' request logs become artifacts and a summary.
 import { join } from "node:path";
-import { expand } from "../backends/environment.ts";
 import type { UpstreamObserver } from "../backends/upstream.ts";
-import type { CaseEndEvent } from "./events.ts";
+import type { CaseEndEvent } from "../report/events.ts";
 import type { PlannedBackend } from "../manifest/plan-types.ts";
 import type { StubServer } from "../stub/server.ts";
 import type { RequestRecord, StubMode } from "../stub/types.ts";
-import type { BackendSetup } from "./run-matrix.ts";
+import { type BackendSetup, stubSetup } from "../backends/stub-setup.ts";
 
 export interface StubHooks {
   setupFor: (backend: PlannedBackend) => Promise<BackendSetup | undefined>;
@@ -15,16 +14,6 @@ export interface StubHooks {
   /** The model calls a backend's stub got since a mark (see isModelCall). */
   upstreamFor: (backend: string) => UpstreamObserver | undefined;
   close: () => Promise<void>;
-}
-
-/** Env and args for one backend from its manifest `stub` block, with {url} and {port} expanded. */
-export function stubSetup(backend: PlannedBackend, stub: { url: string; port: number }): BackendSetup | undefined {
-  if (!backend.stub) return undefined;
-  const vars = { url: stub.url, port: String(stub.port) };
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(backend.stub.env ?? {})) env[key] = expand(value, vars);
-  if (backend.stub.model) env[backend.model.env] = backend.stub.model;
-  return { extraEnv: env, extraArgs: (backend.stub.args ?? []).map((a) => expand(a, vars)), homeFiles: backend.stub.files, vars };
 }
 
 export function stubHooks(outDir: string, mode: StubMode): StubHooks {

@@ -1,7 +1,7 @@
 // PATH search with alternatives. A dangling symlink (e.g. a failed postinstall's .bin link) is not a binary:
 // it is reported as missing, with the link as evidence.
 import { accessSync, constants, lstatSync, readlinkSync, statSync } from "node:fs";
-import { delimiter, isAbsolute, join } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import type { Finding } from "./types.ts";
 
 export interface BinaryLookup {
@@ -31,7 +31,7 @@ export function which(name: string, env: Record<string, string | undefined>): Bi
     try {
       if (!statSync(candidate).isFile()) continue;
       accessSync(candidate, constants.X_OK);
-      return { name, path: isAbsolute(candidate) ? candidate : join(process.cwd(), candidate), dangling, searched };
+      return { name, path: resolve(candidate), dangling, searched };
     } catch {
       if (link.isSymbolicLink()) dangling.push(`${candidate} -> ${safeReadlink(candidate)}`);
     }

@@ -1,8 +1,8 @@
 // Folds the event stream into the model every renderer reads. Pure.
 import type { Outcome, Verdict } from "../backends/verdict.ts";
 import type { Outcome as Expected } from "../manifest/plan-types.ts";
-import type { CaseEndEvent, MatrixEvent, PairEndEvent, PreflightEvent, RunEndEvent, RunStartEvent } from "../matrix/events.ts";
-import { aggregateOutcome, outcomeMatches } from "../matrix/events.ts";
+import type { CaseEndEvent, MatrixEvent, PairEndEvent, PreflightEvent, RunEndEvent, RunStartEvent } from "./events.ts";
+import { aggregateOutcome, outcomeMatches } from "../backends/outcome.ts";
 
 export interface BackendReport {
   name: string;

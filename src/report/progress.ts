@@ -1,7 +1,7 @@
 // Live progress on stderr while a matrix runs: one line per backend with its status and elapsed time.
 // Only on a TTY and outside CI; otherwise silent (TAP on stdout is the record).
 import { createLogUpdate } from "log-update";
-import type { MatrixEvent } from "../matrix/events.ts";
+import type { MatrixEvent } from "./events.ts";
 
 export function attachProgress(stream: NodeJS.WriteStream, enabled: boolean): { listener: (e: MatrixEvent) => void; stop: () => void } {
   if (!enabled) return { listener: () => {}, stop: () => {} };

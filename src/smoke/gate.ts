@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { prepareBackend } from "../backends/prepare.ts";
 import type { Verdict } from "../backends/verdict.ts";
 import type { PlannedBackend, PlanSettings } from "../manifest/plan-types.ts";
-import { preflightSkip } from "../matrix/run-matrix.ts";
+import { preflightSkip } from "../preflight/skip.ts";
 import { preflight } from "../preflight/preflight.ts";
 import { canBindLoopback } from "../util/loopback.ts";
 

@@ -2,32 +2,36 @@
 // (others become SKIP with the reason), artifacts under <matrix out dir>/pairs/<name>/, one pair-end event each.
 import { join } from "node:path";
 import type { Outcome, Verdict } from "../backends/verdict.ts";
-import { type PairEndEvent, outcomeMatches } from "../matrix/events.ts";
+import { outcomeMatches } from "../backends/outcome.ts";
+import type { PairEndEvent } from "../report/events.ts";
 import type { Plan, PlannedPair } from "../manifest/plan-types.ts";
 import { messageOf } from "../util/errors.ts";
 import { runPairSmoke } from "./run-pair-smoke.ts";
 
 /** The `extend` hook of matrixCommand for a run writing to `outDir`. */
-export function pairsExtension(outDir: string) {
-  return async (plan: Plan) => ({ runPairs: (outcomes: Map<string, Outcome>) => runPlannedPairs(plan, outcomes, outDir) });
+export function pairsExtension(outDir: string, env: NodeJS.ProcessEnv) {
+  return async (plan: Plan) => ({
+    runPairs: (outcomes: Map<string, Outcome>, signal?: AbortSignal) => runPlannedPairs(plan, outcomes, { outDir, env, signal }),
+  });
 }
 
-export async function runPlannedPairs(plan: Plan, outcomes: Map<string, Outcome>, outDir: string): Promise<PairEndEvent[]> {
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+export async function runPlannedPairs(
+  plan: Plan,
+  outcomes: Map<string, Outcome>,
+  run: { outDir: string; env: NodeJS.ProcessEnv; signal?: AbortSignal | undefined },
+): Promise<PairEndEvent[]> {
   const events: PairEndEvent[] = [];
-  try {
-    for (const pair of plan.pairs) events.push(await runOne(plan, pair, outcomes, join(outDir, "pairs", pair.name), controller.signal));
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
+  for (const pair of plan.pairs) events.push(await runOne(plan, pair, outcomes, join(run.outDir, "pairs", pair.name), run));
   return events;
 }
 
-async function runOne(plan: Plan, pair: PlannedPair, outcomes: Map<string, Outcome>, dir: string, signal: AbortSignal): Promise<PairEndEvent> {
+async function runOne(
+  plan: Plan,
+  pair: PlannedPair,
+  outcomes: Map<string, Outcome>,
+  dir: string,
+  run: { env: NodeJS.ProcessEnv; signal?: AbortSignal | undefined },
+): Promise<PairEndEvent> {
   const started = Date.now();
   const event = (verdict: Verdict, details: Record<string, unknown>, artifacts?: string): PairEndEvent => ({
     type: "pair-end",
@@ -68,7 +72,8 @@ async function runOne(plan: Plan, pair: PlannedPair, outcomes: Map<string, Outco
       chaos: pair.chaos,
       stub: plan.settings.stub,
       outDir: dir,
-      signal,
+      env: run.env,
+      signal: run.signal,
     });
     return event(result.verdict, { ...result.details, workMs: result.workMs }, result.artifacts.dir);
   } catch (error) {

@@ -22,7 +22,7 @@ export const CHAOS_ACK_DELAY_MS = 2500;
 
 export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
   const startedAt = new Date();
-  const env = o.env ?? process.env;
+  const { env } = o;
   const log = o.log ?? (() => {});
   if (!Number.isInteger(o.tasks) || o.tasks < 1) throw new MitteloError("bad-flag", `--tasks must be a whole number >= 1, got '${o.tasks}'`);
   if (o.chaos && o.tasks < 2) throw new MitteloError("bad-flag", `--chaos needs at least 2 tasks, got ${o.tasks}`);

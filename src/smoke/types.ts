@@ -16,7 +16,8 @@ export interface PairSmokeOptions {
   stub?: boolean;
   /** Stops the smoke (Ctrl-C); everything is still shut down. */
   signal?: AbortSignal;
-  env?: NodeJS.ProcessEnv;
+  /** The environment the hub, the agents and their backends start from. */
+  env: NodeJS.ProcessEnv;
   /** Grace between SIGTERM and SIGKILL of the hub and agents (default 1500 ms). */
   killGraceMs?: number;
   /** Limit for starting the hub and the agents (default 30 s); not part of the timeout. */

@@ -4,7 +4,7 @@ import { accessSync, chmodSync, constants, mkdirSync, readFileSync, rmSync, writ
 import { join } from "node:path";
 import { execa } from "execa";
 import t from "tap";
-import { backendRoots, discoverBackends } from "../../src/backends/discover.ts";
+import { backendRoots, discoverBackends } from "../../src/manifest/discover.ts";
 import { openPlan } from "../../src/manifest/open.ts";
 import { readManifest } from "../../src/manifest/read.ts";
 import { preflight } from "../../src/preflight/preflight.ts";

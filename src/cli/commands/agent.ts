@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { parseAgentSpec, runSwarm } from "../../agent/swarm.ts";
+import { parseAgentSpec, runSwarm } from "../swarm.ts";
 import { clientEndpoint, parsePositive } from "../../hub/config.ts";
 import { MitteloError } from "../../util/errors.ts";
 import { parseDuration } from "../../util/units.ts";
@@ -49,10 +49,10 @@ export function registerAgent(program: Command, io: CliIO): void {
       .option("--stub-url <url>", "point the backend at this model stub (`mittelo stub --print-url`), using its manifest `stub` block")
       .addHelpText("after", "\nExamples:\n  $ mittelo agent --backend echo\n  $ mittelo agent --backend codex --require-ready --lease-seconds 600"),
   ).action(async (flags: AgentFlags) => {
-    const { host, port, token } = clientEndpoint(flags);
+    const { host, port, token } = clientEndpoint(flags, process.env);
     const waitMs = parseDuration(flags.wait);
     if (waitMs === undefined) throw new MitteloError("bad-flag", `--wait must be a duration such as 20s, got '${flags.wait}'`);
-    const { agentCommand } = await import("../../agent/command.ts");
+    const { agentCommand } = await import("../agent-command.ts");
     io.exit(
       await agentCommand(
         {

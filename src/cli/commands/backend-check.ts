@@ -27,7 +27,7 @@ export function registerBackendCheck(program: Command, io: CliIO): void {
       const { openPlan } = await import("../../manifest/open.ts");
       const { preflight } = await import("../../preflight/preflight.ts");
       const { renderResult } = await import("../../preflight/render.ts");
-      const plan = await openPlan(manifestPath(options.manifest), { include: [options.backend] });
+      const plan = await openPlan(manifestPath(options.manifest), { include: [options.backend] }, process.env);
       const backend = plan.backends.find((b) => b.name === options.backend);
       if (!backend) {
         const why = plan.excluded.find((e) => e.name === options.backend)?.why ?? "not planned";

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { parseInterval } from "../../dashboard/interval.ts";
+import { colorEnabled } from "../../dashboard/layout.ts";
 import { clientEndpoint } from "../../hub/config.ts";
 import { EXIT_FAIL, EXIT_OK, MitteloError } from "../../util/errors.ts";
 import type { CliIO } from "../io.ts";
@@ -31,7 +32,7 @@ export function registerDashboard(program: Command, io: CliIO): void {
     .action(async (options: DashboardOptions) => {
       const { renderPlain } = await import("../../dashboard/plain.ts");
       const { fetchSnapshot } = await import("../../dashboard/snapshot.ts");
-      const endpoint = clientEndpoint(options);
+      const endpoint = clientEndpoint(options, process.env);
       const intervalMs = parseInterval(options.interval);
       if (options.once) {
         const state = await fetchSnapshot(endpoint, { filter: "all", limit: 20, retryInSeconds: 0, timeoutMs: TIMEOUT_MS });
@@ -43,7 +44,23 @@ export function registerDashboard(program: Command, io: CliIO): void {
         throw new MitteloError("usage", "the live dashboard needs a terminal (stdin and stdout)", { hint: "use `mittelo dashboard --once` in scripts" });
       }
       const { runLive } = await importInteractive(() => import("../../dashboard/live.tsx"));
-      await runLive({ endpoint, intervalMs, timeoutMs: TIMEOUT_MS });
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+      for (const s of signals) process.on(s, onSignal);
+      try {
+        await runLive({
+          endpoint,
+          intervalMs,
+          timeoutMs: TIMEOUT_MS,
+          color: colorEnabled(process.env),
+          stdout: process.stdout,
+          stdin: process.stdin,
+          signal: controller.signal,
+        });
+      } finally {
+        for (const s of signals) process.off(s, onSignal);
+      }
       io.exit(EXIT_OK);
     });
 }

@@ -28,7 +28,7 @@ export function registerDoctor(program: Command, io: CliIO): void {
       const core = await coreChecks({ env, reportsDir: resolve("reports"), timeoutMs: 15_000 });
       let backends: PreflightResult[] = [];
       if (!options.core) {
-        const plan = await openPlan(manifestPath(options.manifest));
+        const plan = await openPlan(manifestPath(options.manifest), {}, process.env);
         const limit = pLimit(Math.max(1, Math.min(plan.settings.concurrency, 8)));
         backends = await Promise.all(plan.backends.map((b) => limit(() => preflight(b, { env, probeTimeoutMs: plan.settings.probeTimeoutMs }))));
       }

@@ -15,7 +15,7 @@ export function registerExec(program: Command, io: CliIO): void {
     .action(async (options: { backend: string; manifest?: string; timeout?: string }) => {
       const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
       if (options.timeout !== undefined && !timeoutMs) throw new MitteloError("bad-flag", `--timeout must be a duration such as 30s, got '${options.timeout}'`);
-      const { execBackend } = await import("../../backends/exec.ts");
+      const { execBackend } = await import("../exec-backend.ts");
       io.exit(await execBackend({ manifest: manifestPath(options.manifest), backend: options.backend, timeoutMs }, io, process.stdin));
     });
 }

@@ -22,7 +22,7 @@ function withEndpoint(command: Command): Command {
 }
 
 async function withClient<T>(options: Endpoint, run: (client: HubClient) => Promise<T>): Promise<T> {
-  const client = await HubClient.connect(clientEndpoint(options));
+  const client = await HubClient.connect(clientEndpoint(options, process.env));
   try {
     return await run(client);
   } finally {

@@ -51,7 +51,7 @@ export function registerHub(program: Command, io: CliIO): void {
       const config: HubConfig = {
         host: options.host ?? process.env.MITTELO_HOST ?? DEFAULT_HOST,
         port: parsePort(options.port ?? process.env.MITTELO_PORT ?? DEFAULT_PORT, "--port"),
-        dbPath: dbPath(options.db),
+        dbPath: dbPath(options.db, process.env),
         leaseSeconds: parsePositive(options.leaseSeconds, "--lease-seconds", false),
         maxAttempts: parsePositive(options.maxAttempts, "--max-attempts", true),
         maxLineBytes: parsePositive(options.maxLineBytes, "--max-line-bytes", true),

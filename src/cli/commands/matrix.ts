@@ -91,11 +91,11 @@ export function registerMatrix(program: Command, io: CliIO): void {
       "\nExamples:\n  $ mittelo matrix                       # every backend; exit 0 when all outcomes match expectations\n  $ mittelo matrix --profile ci --junit reports/junit.xml\n  $ mittelo matrix --include codex --include echo --timeout 60s",
     );
   addMatrixOptions(command).action(async (flags: MatrixFlags) => {
-    const { fileTimestamp, matrixCommand } = await import("../../matrix/session.ts");
+    const { fileTimestamp, matrixCommand } = await import("../matrix-session.ts");
     const { pairsExtension } = await import("../../smoke/pairs-in-matrix.ts");
     const options = parseMatrixFlags(flags);
     // The out dir is fixed here so the pair smokes can put their artifacts under it (<out>/pairs/<name>/).
     const outDir = resolve(options.outDir ?? join("reports", "e2e", `${fileTimestamp()}_matrix`));
-    io.exit(await matrixCommand({ ...options, outDir, extend: pairsExtension(outDir) }, io, ["mittelo", "matrix", ...process.argv.slice(3)]));
+    io.exit(await matrixCommand({ ...options, outDir, extend: pairsExtension(outDir, process.env) }, io, ["mittelo", "matrix", ...process.argv.slice(3)]));
   });
 }

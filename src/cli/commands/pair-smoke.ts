@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Command } from "commander";
-import { fileTimestamp } from "../../matrix/session.ts";
+import { fileTimestamp } from "../matrix-session.ts";
 import { runPairSmoke } from "../../smoke/run-pair-smoke.ts";
 import { EXIT_FAIL, EXIT_OK, MitteloError } from "../../util/errors.ts";
 import type { CliIO } from "../io.ts";
@@ -58,6 +58,7 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
           chaos: flags.chaos,
           stub: flags.stub,
           outDir: flags.outDir ?? join("reports", "swarm", `${fileTimestamp()}_pair`),
+          env: process.env,
           signal: controller.signal,
           log: (line) => io.stderr(`${line}\n`),
         });

@@ -16,7 +16,7 @@ export function registerSystemTest(program: Command, io: CliIO): void {
       "\nExamples:\n  $ mittelo system-test --backend echo\n  $ mittelo system-test --backend claude_code --prompt 'Return exactly: 42' --run-on-warn",
     )
     .action(async (options: { backend: string; manifest?: string; prompt?: string; runOnWarn?: boolean; outDir?: string }) => {
-      const { matrixCommand } = await import("../../matrix/session.ts");
+      const { matrixCommand } = await import("../matrix-session.ts");
       const code = await matrixCommand(
         {
           manifest: manifestPath(options.manifest),

@@ -38,7 +38,7 @@ export function discoverBackends(roots: string[]): DiscoveredBackend[] {
 }
 
 /** backends/ beside the manifest, then every directory in MITTELO_BACKENDS_DIR (path-list separated). */
-export function backendRoots(manifestDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
+export function backendRoots(manifestDir: string, env: Readonly<Record<string, string | undefined>>): string[] {
   const extra = (env.MITTELO_BACKENDS_DIR ?? "")
     .split(delimiter)
     .filter(Boolean)

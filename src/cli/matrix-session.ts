@@ -14,9 +14,9 @@ import { EXIT_FAIL, EXIT_OK } from "../util/errors.ts";
 import { canBindLoopback } from "../util/loopback.ts";
 import { makeRedactor } from "../util/redact.ts";
 import type { StubMode } from "../stub/types.ts";
-import type { RunStartEvent } from "./events.ts";
-import { type MatrixOptions, runMatrix } from "./run-matrix.ts";
-import { EventSink } from "./sink.ts";
+import type { RunStartEvent } from "../report/events.ts";
+import { type MatrixOptions, runMatrix } from "../matrix/run-matrix.ts";
+import { EventSink } from "../matrix/sink.ts";
 
 export interface MatrixCommandOptions extends PlanOptions {
   manifest: string;
@@ -46,7 +46,7 @@ export function fileTimestamp(date = new Date()): string {
 }
 
 export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, argv: string[]): Promise<number> {
-  const plan = await openPlan(options.manifest, options);
+  const plan = await openPlan(options.manifest, options, process.env);
   if (options.onlyFirstCase) for (const b of plan.backends) b.cases = b.cases.slice(0, 1);
   if (options.list) {
     io.stdout(renderPlan(plan));
@@ -66,7 +66,7 @@ export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, ar
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const extension = options.extend ? await options.extend(plan) : undefined;
-  const stub = plan.settings.stub ? (await import("./stub-hooks.ts")).stubHooks(outDir, options.stubMode ?? "ok") : undefined;
+  const stub = plan.settings.stub ? (await import("../matrix/stub-hooks.ts")).stubHooks(outDir, options.stubMode ?? "ok") : undefined;
   const hooks = {
     ...extension,
     ...(stub && { setupFor: stub.setupFor, stubSummary: stub.stubSummary, upstreamFor: stub.upstreamFor }),

@@ -4,15 +4,15 @@ import { text } from "node:stream/consumers";
 import type { CliIO } from "../cli/io.ts";
 import { openPlan } from "../manifest/open.ts";
 import { EXIT_FAIL, MitteloError } from "../util/errors.ts";
-import { prepareBackend } from "./prepare.ts";
-import { runPrompt } from "./run.ts";
+import { prepareBackend } from "../backends/prepare.ts";
+import { runPrompt } from "../backends/run.ts";
 
 export async function execBackend(
   options: { manifest: string; backend: string; timeoutMs?: number },
   io: CliIO,
   stdin: NodeJS.ReadableStream,
 ): Promise<number> {
-  const plan = await openPlan(options.manifest, { include: [options.backend], timeoutMs: options.timeoutMs });
+  const plan = await openPlan(options.manifest, { include: [options.backend], timeoutMs: options.timeoutMs }, process.env);
   const backend = plan.backends.find((b) => b.name === options.backend);
   if (!backend) throw new MitteloError("unknown-backend", `backend '${options.backend}' is disabled in ${plan.manifestFile}`);
   if (backend.invocation.kind === "wrapper" && backend.invocation.path.endsWith(`/backends/${backend.name}/run`) && process.env.MITTELO_EXEC_DEPTH) {
@@ -25,7 +25,7 @@ export async function execBackend(
     );
   }
   const prompt = await text(stdin);
-  const prepared = prepareBackend(backend, { env: { ...process.env, MITTELO_EXEC_DEPTH: "1" }, sandbox: plan.settings.sandbox });
+  const prepared = prepareBackend(backend, { env: { ...process.env, MITTELO_EXEC_DEPTH: "1" }, sandbox: plan.settings.sandbox, cwd: process.cwd() });
   const result = await runPrompt(
     prepared,
     { prompt, timeoutMs: backend.timeoutMs },

@@ -94,25 +94,3 @@ export interface RunEndEvent {
 }
 
 export type MatrixEvent = RunStartEvent | PreflightEvent | CaseStartEvent | CaseEndEvent | BackendEndEvent | PairEndEvent | RunEndEvent;
-
-/** Whether an actual outcome satisfies an expected one. */
-export function outcomeMatches(expected: Expected, actual: Outcome): boolean {
-  switch (expected) {
-    case "pass":
-      return actual === "PASS";
-    case "skip":
-      return actual === "SKIP";
-    case "fail":
-      return actual === "FAIL";
-    default:
-      return actual === "PASS" || actual === "SKIP";
-  }
-}
-
-/** A backend's outcome from its cases: any FAIL, else any ERROR, else PASS if any passed, else SKIP. */
-export function aggregateOutcome(outcomes: Outcome[]): Outcome {
-  if (outcomes.includes("FAIL")) return "FAIL";
-  if (outcomes.includes("ERROR")) return "ERROR";
-  if (outcomes.includes("PASS")) return "PASS";
-  return "SKIP";
-}

@@ -9,9 +9,8 @@ import { preflight } from "../preflight/preflight.ts";
 import { EXIT_OK, EXIT_USAGE, MitteloError } from "../util/errors.ts";
 import { watchParent } from "../util/parent-watch.ts";
 import { makeRedactor } from "../util/redact.ts";
-import type { BackendSetup } from "../matrix/run-matrix.ts";
-import { stubSetup } from "../matrix/stub-hooks.ts";
-import { runAgent } from "./agent.ts";
+import { type BackendSetup, stubSetup } from "../backends/stub-setup.ts";
+import { runAgent } from "../agent/agent.ts";
 
 export interface AgentCommandOptions {
   manifest: string;
@@ -32,7 +31,7 @@ export interface AgentCommandOptions {
 }
 
 export async function agentCommand(options: AgentCommandOptions, io: CliIO): Promise<number> {
-  const plan = await openPlan(options.manifest, { include: [options.backend] });
+  const plan = await openPlan(options.manifest, { include: [options.backend] }, process.env);
   const backend = plan.backends.find((b) => b.name === options.backend);
   if (!backend) throw new MitteloError("unknown-backend", `backend '${options.backend}' is disabled in ${plan.manifestFile}`);
   const workerId = options.workerId ?? `${backend.name}@${hostname()}:${process.pid}`;
