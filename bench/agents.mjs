@@ -16,7 +16,7 @@ const W = Number(values.agents);
 const dir = mkdtempSync(join(tmpdir(), "mittelo-bench-agents-"));
 const bin = new URL("../bin/mittelo.mjs", import.meta.url).pathname;
 const manifest = new URL("../matrix.yaml", import.meta.url).pathname;
-const hub = await startHub({ host: "127.0.0.1", port: 0, dbPath: join(dir, "hub.db"), leaseSeconds: 60, maxAttempts: 5, maxLineBytes: 8 * 1024 * 1024 });
+const hub = await startHub({ host: "127.0.0.1", port: 0, db: join(dir, "hub.db"), leaseSeconds: 60, maxAttempts: 5, maxLineBytes: 8 * 1024 * 1024 });
 const agents = [];
 try {
   let leasing = 0;

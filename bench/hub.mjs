@@ -19,6 +19,7 @@ const { values } = parseArgs({
     window: { type: "string", default: "64" },
     json: { type: "boolean", default: false },
     "cpu-prof": { type: "string" },
+    reference: { type: "string" },
   },
 });
 const N = Number(values.n);
@@ -60,7 +61,9 @@ function startHubProcess(path) {
   const bin = new URL("../bin/mittelo.mjs", import.meta.url).pathname;
   // --cpu-prof DIR: the hub writes a V8 CPU profile there on exit (open it in Chrome DevTools).
   const prof = values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", values["cpu-prof"]] : [];
-  const child = spawn(process.execPath, [...prof, bin, "hub", "--port", "0", "--print-url", "--db", path], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = values.reference
+    ? spawn("python3", ["-m", "mittelo", "hub", "--port", "0", "--print-url", "--db", path], { cwd: values.reference, stdio: ["ignore", "pipe", "inherit"] })
+    : spawn(process.execPath, [...prof, bin, "hub", "--port", "0", "--print-url", "--db", path], { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   return new Promise((resolve, reject) => {
     let out = "";

@@ -1,7 +1,7 @@
 // Hub settings: defaults, environment, and the refusal to expose an unauthenticated hub beyond loopback.
 import { isIP } from "node:net";
-import { resolve } from "node:path";
 import { MitteloError } from "../util/errors.ts";
+import { parseDbLocation } from "./store/location.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 8765;
@@ -13,7 +13,10 @@ export const DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
 export interface HubConfig {
   host: string;
   port: number;
-  dbPath: string;
+  /** A SQLite file path or a postgres:// URL (see store/location.ts). */
+  db: string;
+  /** PostgreSQL: connections in this hub's pool. */
+  dbPoolSize?: number | undefined;
   leaseSeconds: number;
   maxAttempts: number;
   maxLineBytes: number;
@@ -38,10 +41,11 @@ export function clientEndpoint(
   return { host, port, token };
 }
 
-/** The database path: --db, else MITTELO_DB of `env`, else .mittelo/mittelo.db. */
-export function dbPath(option: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
-  const path = option ?? env.MITTELO_DB ?? DEFAULT_DB;
-  return path === ":memory:" ? path : resolve(path);
+/** The database: --db, else MITTELO_DB of `env`, else .mittelo/mittelo.db. A relative path is made absolute. */
+export function dbSetting(option: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+  const where = option !== undefined ? "--db" : env.MITTELO_DB !== undefined ? "MITTELO_DB" : "--db";
+  const location = parseDbLocation(option ?? env.MITTELO_DB ?? DEFAULT_DB, where);
+  return location.kind === "sqlite" ? location.path : location.url;
 }
 
 export function parsePort(value: string | number, flag: string): number {

@@ -1,29 +1,45 @@
-// Fencing, pure: may this ack/extend touch the task? Only the current lease holder may.
+// Fencing, pure: why an ack/extend was refused, and whether an ack is a re-send of one already applied.
+// The store does the compare-and-set; this explains its outcome from the task as it is now.
 import { ProtocolError } from "./errors.ts";
+import type { Holder } from "./store/store.ts";
 import type { TaskRow } from "./task.ts";
 
-/**
- * Returns the lease token (lease_seq) to compare-and-set against, or throws.
- * `workerId`: the worker_id the client sent (undefined for legacy clients).
- * `sessionSeq`: the token this connection got when it leased the task, if it did.
- */
-export function fenceToken(method: string, taskId: number, row: TaskRow | undefined, workerId: string | undefined, sessionSeq: number | undefined): number {
-  if (!row) throw new ProtocolError("not_found", `${method}: task ${taskId} does not exist`);
-  if (row.status === "done" || row.status === "failed") throw new ProtocolError("conflict", `${method}: task ${taskId} is already ${row.status}`);
+/** The error for an ack/extend whose holder does not match the task's lease (or that names no holder at all). */
+export function fenceRefusal(method: string, taskId: number, row: TaskRow | undefined, holder: Holder): ProtocolError {
+  if (!row) return new ProtocolError("not_found", `${method}: task ${taskId} does not exist`);
+  if (row.status === "done" || row.status === "failed") return new ProtocolError("conflict", `${method}: task ${taskId} is already ${row.status}`);
   if (row.status === "queued") {
-    throw new ProtocolError("conflict", `${method}: task ${taskId} is not leased (it is queued${row.attempts === 0 ? " and was never leased" : ""})`);
+    return new ProtocolError("conflict", `${method}: task ${taskId} is not leased (it is queued${row.attempts === 0 ? " and was never leased" : ""})`);
   }
-  if (workerId === undefined && sessionSeq === undefined) {
-    throw new ProtocolError(
+  if (holder.workerId === undefined && holder.leaseSeq === undefined) {
+    return new ProtocolError(
       "conflict",
       `${method}: task ${taskId} was not leased on this connection; send the worker_id that leased it (legacy acks without worker_id only work on the leasing connection)`,
     );
   }
-  if (workerId !== undefined && row.worker_id !== workerId) {
-    throw new ProtocolError("conflict", `${method}: worker "${workerId}" does not hold the lease of task ${taskId} (it is leased to "${row.worker_id}")`);
+  if (holder.workerId !== undefined && row.worker_id !== holder.workerId) {
+    return new ProtocolError(
+      "conflict",
+      `${method}: worker "${holder.workerId}" does not hold the lease of task ${taskId} (it is leased to "${row.worker_id}")`,
+    );
   }
-  if (sessionSeq !== undefined && sessionSeq !== row.lease_seq) {
-    throw new ProtocolError("conflict", `${method}: stale lease of task ${taskId}: it expired and was leased again; this ${method} changes nothing`);
+  if (holder.leaseSeq !== undefined && holder.leaseSeq !== row.lease_seq) {
+    return new ProtocolError("conflict", `${method}: stale lease of task ${taskId}: it expired and was leased again; this ${method} changes nothing`);
   }
-  return row.lease_seq;
+  return new ProtocolError("conflict", `${method}: the lease of task ${taskId} changed while it was being applied; nothing was changed`);
+}
+
+/**
+ * An ack whose reply was lost, sent again (to this hub or another): the task is already `status` through this very
+ * lease — same worker_id and same lease_seq, both given. Anything less cannot tell the lease apart, so it is refused.
+ */
+export function isRepeatedAck(row: TaskRow | undefined, holder: Holder, status: string): boolean {
+  return (
+    row !== undefined &&
+    row.status === status &&
+    holder.workerId !== undefined &&
+    holder.leaseSeq !== undefined &&
+    row.worker_id === holder.workerId &&
+    row.lease_seq === holder.leaseSeq
+  );
 }

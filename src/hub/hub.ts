@@ -1,25 +1,15 @@
-// The hub core: one method call → one store operation, with fencing, long-poll and auth. No sockets here.
+// The hub core: one method call → one store operation, with fencing, long-poll and auth. No sockets, no SQL here.
 import { timingSafeEqual } from "node:crypto";
 import { version } from "../util/version.ts";
 import { ProtocolError } from "./errors.ts";
-import { fenceToken } from "./fence.ts";
-import { GroupCommit } from "./group-commit.ts";
+import { fenceRefusal, isRepeatedAck } from "./fence.ts";
 import { LongPoll } from "./long-poll.ts";
 import type { Session } from "./session.ts";
-import { ackTask } from "./store/ack.ts";
-import type { Db } from "./store/db.ts";
-import { enqueueTask } from "./store/enqueue.ts";
-import { extendLease } from "./store/extend.ts";
-import { getTask } from "./store/get.ts";
-import { leaseTasks } from "./store/lease.ts";
-import { leasesByWorker, nextExpiry } from "./store/leases.ts";
-import { listTasks } from "./store/list.ts";
-import { retryFailed } from "./store/retry-failed.ts";
-import { taskStats } from "./store/stats.ts";
-import { DEFAULT_WORKER_ID, nowSeconds, type Task, type TaskRow, type TaskStatus, toTask } from "./task.ts";
+import type { Holder, Presence, Store } from "./store/store.ts";
+import { DEFAULT_WORKER_ID, type Stats, type Task, type TaskRow, type TaskStatus, toTask } from "./task.ts";
 
 export const PROTOCOL_VERSION = 1;
-export const FEATURES = ["fencing", "extend", "long-poll", "attempts", "routing", "priority", "auth", "get", "line-limit", "workers"];
+export const FEATURES = ["fencing", "extend", "long-poll", "attempts", "routing", "priority", "auth", "get", "line-limit", "workers", "lease-seq", "hubs"];
 
 export interface HubCoreOptions {
   leaseSeconds: number;
@@ -31,22 +21,40 @@ type Params = Record<string, unknown>;
 
 const workerIdOf = (params: Params): string => (params.worker_id as string | undefined) ?? DEFAULT_WORKER_ID;
 
+/** Who claims the lease: the worker_id sent, and the lease_seq sent or, failing that, the one this connection got. */
+function holderOf(params: Params, session: Session): Holder {
+  const taskId = params.task_id as number;
+  return {
+    workerId: params.worker_id as string | undefined,
+    leaseSeq: (params.lease_seq as number | undefined) ?? session.leases.get(taskId),
+  };
+}
+
 export class Hub {
   readonly longPoll: LongPoll;
-  /** Batches writes; transports release replies through `commits.whenDurable`. */
-  readonly commits: GroupCommit;
   private closing = false;
   private shutdownListener: (() => void) | undefined;
+  private identity: Omit<Presence, "waiting"> | undefined;
+  private presenceScheduled = false;
 
   constructor(
-    readonly db: Db,
+    readonly store: Store,
     readonly options: HubCoreOptions,
   ) {
-    this.commits = new GroupCommit(db);
-    this.longPoll = new LongPoll(() => {
-      const t = nextExpiry(this.db, nowSeconds());
-      return t === undefined ? undefined : t * 1000;
+    this.longPoll = new LongPoll(
+      () => store.nextExpiry(),
+      () => this.publishPresence(),
+    );
+    store.onChange((change) => {
+      if (change.kind === "available") this.longPoll.wake();
+      else this.longPoll.expiryAt(change.at);
     });
+  }
+
+  /** Who this hub is, for `hubs` and `workers` across hubs (set once it listens). */
+  identify(identity: Omit<Presence, "waiting">): void {
+    this.identity = identity;
+    this.store.setPresence({ ...identity, waiting: [] });
   }
 
   /** Called once when a client asks the hub to shut down (after the reply is sent). */
@@ -58,15 +66,14 @@ export class Hub {
   stop(): void {
     this.closing = true;
     this.longPoll.close();
-    this.commits.commit();
   }
 
   get requiresAuth(): boolean {
     return Boolean(this.options.token);
   }
 
-  /** Runs a validated method. Synchronous except a lease that waits (long-poll). Throws ProtocolError. */
-  call(method: string, params: Params, session: Session): unknown | Promise<unknown> {
+  /** Runs a validated method. Rejects with ProtocolError when the request is refused. */
+  async call(method: string, params: Params, session: Session): Promise<unknown> {
     if (method === "auth") return this.auth(params.token as string, session);
     if (this.requiresAuth && !session.authed)
       throw new ProtocolError("unauthorized", 'authentication required: send {"method": "auth", "params": {"token": …}} first');
@@ -84,7 +91,7 @@ export class Hub {
       case "get":
         return this.get(params.task_id as number);
       case "stats":
-        return { stats: taskStats(this.db) };
+        return { stats: await this.store.stats() };
       case "retry_failed":
         return this.retry();
       case "shutdown":
@@ -92,8 +99,10 @@ export class Hub {
         return { ok: true };
       case "workers":
         return this.workers();
+      case "hubs":
+        return this.hubs();
       case "hello":
-        return { server: "mittelo", version: version(), protocol: PROTOCOL_VERSION, features: FEATURES };
+        return { server: "mittelo", version: version(), protocol: PROTOCOL_VERSION, features: FEATURES, store: this.store.kind };
       default:
         throw new ProtocolError("invalid", `unknown method "${method}"`);
     }
@@ -116,53 +125,51 @@ export class Hub {
     return toTask(row, this.options.maxAttempts);
   }
 
-  private enqueue(params: Params): { task_id: number } {
-    const taskId = this.commits.write(() =>
-      enqueueTask(
-        this.db,
-        {
-          prompt: params.prompt as string,
-          backend: params.backend as string | null | undefined,
-          priority: params.priority as number | undefined,
-          max_attempts: params.max_attempts as number | undefined,
-        },
-        nowSeconds(),
-      ),
-    );
+  private async enqueue(params: Params): Promise<{ task_id: number }> {
+    const taskId = await this.store.enqueue({
+      prompt: params.prompt as string,
+      backend: params.backend as string | null | undefined,
+      priority: params.priority as number | undefined,
+      max_attempts: params.max_attempts as number | undefined,
+    });
     this.longPoll.wake();
     return { task_id: taskId };
   }
 
-  private leaseNow(params: Params, session: Session): Task[] {
-    const rows = this.commits.write(() =>
-      leaseTasks(
-        this.db,
-        {
-          worker_id: workerIdOf(params),
-          max_tasks: (params.max_tasks as number | undefined) ?? 1,
-          lease_seconds: (params.lease_seconds as number | undefined) ?? this.options.leaseSeconds,
-          backends: params.backends as string[] | undefined,
-        },
-        nowSeconds(),
-        this.options.maxAttempts,
-      ),
-    );
-    for (const row of rows) session.leases.set(row.task_id, row.lease_seq);
-    return rows.map((row) => this.task(row));
+  private async leaseNow(params: Params, session: Session): Promise<Task[]> {
+    const leaseSeconds = (params.lease_seconds as number | undefined) ?? this.options.leaseSeconds;
+    const rows = await this.store.lease({
+      worker_id: workerIdOf(params),
+      max_tasks: (params.max_tasks as number | undefined) ?? 1,
+      lease_seconds: leaseSeconds,
+      backends: params.backends as string[] | undefined,
+      default_max_attempts: this.options.maxAttempts,
+    });
+    if (rows.length === 0) return [];
+    let earliest = Number.POSITIVE_INFINITY;
+    const tasks: Task[] = [];
+    for (const row of rows) {
+      session.leases.set(row.task_id, row.lease_seq);
+      if (row.leased_until !== null && row.leased_until < earliest) earliest = row.leased_until;
+      tasks.push(this.task(row));
+    }
+    this.longPoll.expiryAt(earliest, leaseSeconds * 1000);
+    return tasks;
   }
 
-  private lease(params: Params, session: Session): { tasks: Task[] } | Promise<{ tasks: Task[] }> {
-    const tasks = this.leaseNow(params, session);
+  private async lease(params: Params, session: Session): Promise<{ tasks: Task[] }> {
+    const mark = this.longPoll.mark;
+    const tasks = await this.leaseNow(params, session);
     const waitMs = (params.wait_ms as number | undefined) ?? 0;
-    if (tasks.length > 0 || waitMs === 0 || this.closing) return { tasks };
+    if (tasks.length > 0 || waitMs === 0 || this.closing || session.closed) return { tasks };
     return new Promise((resolve) => {
       this.longPoll.add(
-        () => {
+        async () => {
           if (session.closed) {
             resolve({ tasks: [] });
             return true;
           }
-          const got = this.leaseNow(params, session);
+          const got = await this.leaseNow(params, session);
           if (got.length === 0) return false;
           resolve({ tasks: got });
           return true;
@@ -171,55 +178,90 @@ export class Hub {
         waitMs,
         params.backends === undefined,
         workerIdOf(params),
+        mark,
       );
     });
   }
 
-  private ack(params: Params, session: Session): { ok: true } {
+  private async ack(params: Params, session: Session): Promise<{ ok: true; repeated?: true }> {
     const taskId = params.task_id as number;
-    const workerId = params.worker_id as string | undefined;
-    const seq = fenceToken("ack", taskId, getTask(this.db, taskId), workerId, session.leases.get(taskId));
+    const holder = holderOf(params, session);
+    if (holder.workerId === undefined && holder.leaseSeq === undefined) throw fenceRefusal("ack", taskId, await this.store.get(taskId), holder);
     const status = (params.status as string).toLowerCase() as "done" | "failed";
-    if (!this.commits.write(() => ackTask(this.db, { task_id: taskId, status, result: params.result, error: params.error }, seq, nowSeconds()))) {
-      throw new ProtocolError("conflict", `ack: the lease of task ${taskId} changed while acking; nothing was changed`);
+    const outcome = await this.store.ack({ task_id: taskId, status, result: params.result, error: params.error }, holder);
+    if (!outcome.ok) {
+      if (isRepeatedAck(outcome.row, holder, status)) return { ok: true, repeated: true };
+      throw fenceRefusal("ack", taskId, outcome.row, holder);
     }
     session.leases.delete(taskId);
     return { ok: true };
   }
 
-  private extend(params: Params, session: Session): { leased_until: number } {
+  private async extend(params: Params, session: Session): Promise<{ leased_until: number }> {
     const taskId = params.task_id as number;
-    const seq = fenceToken("extend", taskId, getTask(this.db, taskId), params.worker_id as string | undefined, session.leases.get(taskId));
-    const now = nowSeconds();
-    const until = now + ((params.lease_seconds as number | undefined) ?? this.options.leaseSeconds);
-    if (!this.commits.write(() => extendLease(this.db, taskId, seq, until, now)))
-      throw new ProtocolError("conflict", `extend: the lease of task ${taskId} changed; nothing was changed`);
-    return { leased_until: until };
+    const holder = holderOf(params, session);
+    if (holder.workerId === undefined && holder.leaseSeq === undefined) throw fenceRefusal("extend", taskId, await this.store.get(taskId), holder);
+    const leaseSeconds = (params.lease_seconds as number | undefined) ?? this.options.leaseSeconds;
+    const outcome = await this.store.extend(taskId, holder, leaseSeconds);
+    if (!outcome.ok) throw fenceRefusal("extend", taskId, outcome.row, holder);
+    this.longPoll.expiryAt(outcome.value, leaseSeconds * 1000);
+    return { leased_until: outcome.value };
   }
 
-  private list(params: Params): { tasks: Task[]; stats: ReturnType<typeof taskStats> } {
+  private async list(params: Params): Promise<{ tasks: Task[]; stats: Stats }> {
     const status = (params.status ?? undefined) as TaskStatus | undefined;
     const limit = (params.limit as number | undefined) ?? 50;
-    return { tasks: listTasks(this.db, status, limit).map((row) => this.task(row)), stats: taskStats(this.db) };
+    const [rows, stats] = await Promise.all([this.store.list(status, limit), this.store.stats()]);
+    return { tasks: rows.map((row) => this.task(row)), stats };
   }
 
-  private get(taskId: number): { task: Task } {
-    const row = getTask(this.db, taskId);
+  private async get(taskId: number): Promise<{ task: Task }> {
+    const row = await this.store.get(taskId);
     if (!row) throw new ProtocolError("not_found", `get: task ${taskId} does not exist`);
     return { task: this.task(row) };
   }
 
-  /** Who is working: every worker waiting in a long-poll or holding a valid lease, by worker id. */
-  private workers(): { workers: Array<{ worker_id: string; waiting: boolean; tasks: number[] }> } {
-    const leases = leasesByWorker(this.db, nowSeconds());
+  /** Who is working, on every hub sharing the store: waiting in a long-poll, or holding a valid lease, by worker id. */
+  private async workers(): Promise<{ workers: Array<{ worker_id: string; waiting: boolean; tasks: number[] }> }> {
+    const [{ held }, hubs] = await Promise.all([this.store.leases(), this.store.hubs()]);
     const waiting = new Set(this.longPoll.waitingWorkers());
-    const ids = [...new Set([...waiting, ...leases.keys()])].sort();
-    return { workers: ids.map((id) => ({ worker_id: id, waiting: waiting.has(id), tasks: leases.get(id) ?? [] })) };
+    for (const hub of hubs) if (hub.hubId !== this.identity?.hubId) for (const id of hub.waiting) waiting.add(id);
+    const ids = [...new Set([...waiting, ...held.keys()])].sort();
+    return { workers: ids.map((id) => ({ worker_id: id, waiting: waiting.has(id), tasks: held.get(id) ?? [] })) };
   }
 
-  private retry(): { retried: number } {
-    const retried = this.commits.write(() => retryFailed(this.db, nowSeconds()));
+  /** The store and the hubs sharing it (this one included). */
+  private async hubs(): Promise<unknown> {
+    const hubs = await this.store.hubs();
+    return {
+      store: { kind: this.store.kind, location: this.store.location },
+      hubs: hubs.map((h) => ({
+        hub_id: h.hubId,
+        listen: h.listen,
+        host: h.host,
+        pid: h.pid,
+        version: h.version,
+        started_at: h.startedAt,
+        seen_ago_ms: Math.round(h.seenAgoMs),
+        waiting: h.hubId === this.identity?.hubId ? this.longPoll.size : h.waiting.length,
+        self: h.hubId === this.identity?.hubId,
+      })),
+    };
+  }
+
+  private async retry(): Promise<{ retried: number }> {
+    const retried = await this.store.retryFailed();
     if (retried > 0) this.longPoll.wake();
     return { retried };
+  }
+
+  /** Publishes who waits here, at most once per tick (PostgreSQL stores write it for the other hubs). */
+  private publishPresence(): void {
+    if (this.presenceScheduled || !this.identity) return;
+    this.presenceScheduled = true;
+    setImmediate(() => {
+      this.presenceScheduled = false;
+      if (this.identity) this.store.setPresence({ ...this.identity, waiting: this.longPoll.waitingWorkers() });
+    });
   }
 }

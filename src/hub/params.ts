@@ -33,6 +33,8 @@ export const METHODS: Record<string, { extension: boolean }> = {
   get: { extension: true },
   hello: { extension: true },
   auth: { extension: true },
+  workers: { extension: true },
+  hubs: { extension: true },
 };
 
 /** Throws ProtocolError("invalid") with e.g. "lease: max_tasks must be an integer >= 1". */

@@ -13,29 +13,25 @@ export interface LineOutcome {
   close: boolean;
 }
 
-/** Validates and runs one method (throws ProtocolError). The REST adapter calls this directly. */
-export function callMethod(hub: Hub, session: Session, method: string, params: Record<string, unknown>): unknown | Promise<unknown> {
-  checkParams(method, params);
+/** Validates and runs one method (rejects with ProtocolError). The REST adapter calls this directly. */
+export function callMethod(hub: Hub, session: Session, method: string, params: Record<string, unknown>): Promise<unknown> {
+  try {
+    checkParams(method, params);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return hub.call(method, params, session);
 }
 
-/** Handles one stripped, non-blank line. Synchronous unless the method waits (long-poll lease). Never throws. */
-export function handleLine(hub: Hub, session: Session, line: string): LineOutcome | Promise<LineOutcome> {
+/** Handles one stripped, non-blank line; resolves with the reply (never rejects). */
+export function handleLine(hub: Hub, session: Session, line: string): Promise<LineOutcome> {
   const parsed = parseRequest(line);
-  if (isFailure(parsed)) return { reply: formatError(parsed.rawId, parsed.message), close: hub.requiresAuth && !session.authed };
+  if (isFailure(parsed)) return Promise.resolve({ reply: formatError(parsed.rawId, parsed.message), close: hub.requiresAuth && !session.authed });
   const { rawId } = parsed;
-  try {
-    const result = callMethod(hub, session, parsed.method, parsed.params);
-    if (result instanceof Promise) {
-      return result.then(
-        (value) => ({ reply: formatResult(rawId, value), close: false }),
-        (error: unknown) => failure(hub, session, rawId, error),
-      );
-    }
-    return { reply: formatResult(rawId, result), close: false };
-  } catch (error) {
-    return failure(hub, session, rawId, error);
-  }
+  return callMethod(hub, session, parsed.method, parsed.params).then(
+    (value) => ({ reply: formatResult(rawId, value), close: false }),
+    (error: unknown) => failure(hub, session, rawId, error),
+  );
 }
 
 function failure(hub: Hub, session: Session, rawId: string, error: unknown): LineOutcome {

@@ -33,7 +33,13 @@ export const ROUTES: readonly Route[] = [
   },
   { method: "GET", path: "/stats", status: 200, auth: true, run: (hub) => call(hub, "stats", {}) },
   { method: "GET", path: "/tasks", status: 200, auth: true, run: (hub, { query }) => call(hub, "list", listParams(query)) },
-  { method: "GET", path: "/tasks/{task_id}", status: 200, auth: true, run: (hub, { id }) => call(hub, "get", { task_id: integerParam("get", "task_id", id) }) },
+  {
+    method: "GET",
+    path: "/tasks/{task_id}",
+    status: 200,
+    auth: true,
+    run: (hub, { id }) => call(hub, "get", { task_id: integerParam("get", "task_id", decoded(id)) }),
+  },
   { method: "POST", path: "/tasks", status: 201, auth: true, run: (hub, { body }) => call(hub, "enqueue", body) },
   { method: "POST", path: "/tasks/retry_failed", status: 200, auth: true, run: (hub) => call(hub, "retry_failed", {}) },
   { method: "POST", path: "/shutdown", status: 200, auth: true, run: (hub) => call(hub, "shutdown", {}) },
@@ -48,6 +54,20 @@ function listParams(query: URLSearchParams): Params {
   return params;
 }
 
+/** A path segment, percent-decoded; a malformed escape is the client's error (400), not ours. */
+function decoded(segment: string | undefined): string | undefined {
+  if (segment === undefined) return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ProtocolError("invalid", `malformed percent-encoding in the path segment "${segment}"`);
+  }
+}
+
+function durable(hub: Hub): Promise<void> {
+  return new Promise((resolve, reject) => hub.store.afterCommit((ok) => (ok ? resolve() : reject(new Error("the database commit failed")))));
+}
+
 function integerParam(method: string, name: string, text: string | undefined): unknown {
   if (text !== undefined && /^-?\d+$/.test(text)) return Number(text);
   throw new ProtocolError(method === "get" ? "not_found" : "invalid", `${method}: ${name} must be an integer, got "${text}"`);
@@ -58,7 +78,7 @@ function match(path: string): { routes: Route[]; id?: string } {
   const routes = ROUTES.filter((r) => r.path === path);
   if (routes.length > 0) return { routes };
   const m = /^\/tasks\/([^/]+)$/.exec(path);
-  if (m) return { routes: ROUTES.filter((r) => r.path === "/tasks/{task_id}"), id: decodeURIComponent(m[1] as string) };
+  if (m) return { routes: ROUTES.filter((r) => r.path === "/tasks/{task_id}"), id: m[1] as string }; // decoded after auth
   return { routes: [] };
 }
 
@@ -111,7 +131,7 @@ async function handle(
   try {
     const body = route.method === "POST" ? await readBody(req, options.maxBodyBytes) : {};
     const result = await route.run(hub, { ...(id === undefined ? {} : { id }), query: url.searchParams, body });
-    await hub.commits.durable(); // answer only what is committed
+    await durable(hub); // answer only what is committed
     send(res, route.status, result);
   } catch (error) {
     if (error instanceof ProtocolError) return send(res, HTTP_STATUS[error.kind], { error: { message: error.message } });

@@ -1,6 +1,6 @@
 // The TCP transport: JSONL per connection, replies strictly in request order (pipelining), bounded lines and queues.
 import net from "node:net";
-import { handleLine, type LineOutcome } from "./protocol.ts";
+import { handleLine } from "./protocol.ts";
 import type { Hub } from "./hub.ts";
 import { LineReader } from "./line-reader.ts";
 import { newSession } from "./session.ts";
@@ -49,6 +49,9 @@ class Connection {
   private queue: string[] = [];
   private head = 0;
   private busy = false;
+  /** Replies waiting for the commit of their writes. */
+  private out = "";
+  private flushPending = false;
   private eof = false;
   private finishing = false;
   private readonly gone: Promise<void>;
@@ -75,7 +78,7 @@ class Connection {
       if (this.finishing) return;
       this.enqueue(this.reader.end());
       this.eof = true;
-      this.pump();
+      void this.pump();
     });
     socket.on("drain", () => this.maybeResume());
   }
@@ -83,7 +86,7 @@ class Connection {
   /** Shutdown: answer what was received, then close. */
   drainAndClose(): Promise<void> {
     this.eof = true;
-    if (!this.busy) this.pump();
+    if (!this.busy) void this.pump();
     const force = setTimeout(() => this.socket.destroy(), LINGER_MS);
     force.unref();
     return this.gone.finally(() => clearTimeout(force));
@@ -93,7 +96,7 @@ class Connection {
     if (this.finishing || this.eof) return; // closing: discard
     this.enqueue(this.reader.push(chunk));
     if (this.pendingCount() >= MAX_QUEUED_LINES) this.socket.pause();
-    this.pump();
+    void this.pump();
   }
 
   private enqueue(lines: string[]): void {
@@ -104,57 +107,46 @@ class Connection {
     return this.queue.length - this.head;
   }
 
-  private pump(): void {
+  /**
+   * Answers the queued lines in order. Each reply is released once its writes are committed; replies that are ready
+   * together go out in one write. A lease that waits (long-poll) holds back only the replies after it.
+   */
+  private async pump(): Promise<void> {
     if (this.busy || this.finishing) return;
     this.busy = true;
-    let out = "";
     while (this.head < this.queue.length) {
       const line = this.queue[this.head] as string;
       this.head++;
-      const outcome = handleLine(this.hub, this.session, line);
-      if (outcome instanceof Promise) {
-        if (out) this.write(out);
-        outcome.then((o) => {
-          this.busy = false;
-          if (this.emit(o)) this.pump();
-        });
-        return;
-      }
-      out += `${outcome.reply}\n`;
+      const outcome = await handleLine(this.hub, this.session, line);
+      if (this.finishing || this.socket.destroyed) return;
       if (outcome.close) {
-        this.finish(out);
+        this.finish(`${outcome.reply}\n`);
         return;
       }
+      this.reply(`${outcome.reply}\n`);
     }
     this.queue = [];
     this.head = 0;
     this.busy = false;
     if (this.reader.overflowed) {
-      this.finish(`${out}${formatError("null", `line exceeds the limit of ${this.reader.maxLineBytes} bytes; closing the connection`)}\n`);
+      this.finish(`${formatError("null", `line exceeds the limit of ${this.reader.maxLineBytes} bytes; closing the connection`)}\n`);
       return;
     }
-    if (out) this.write(out);
     if (this.eof) this.finish("");
     else this.maybeResume();
   }
 
-  /** Writes one async outcome; false when the connection is being closed. */
-  private emit(outcome: LineOutcome): boolean {
-    if (this.socket.destroyed) return false;
-    if (outcome.close) {
-      this.finish(`${outcome.reply}\n`);
-      return false;
-    }
-    this.write(`${outcome.reply}\n`);
-    return true;
-  }
-
-  /** Writes replies once their writes are committed; stops reading while the peer does not read them (bounded memory). */
-  private write(text: string): void {
-    this.hub.commits.whenDurable((committed) => {
-      if (!committed)
-        this.socket.destroy(); // never confirm what was not stored
-      else if (!this.socket.write(text)) this.socket.pause();
+  /** Queues a reply; the queue is written once everything written so far is committed (never what was not stored). */
+  private reply(text: string): void {
+    this.out += text;
+    if (this.flushPending) return;
+    this.flushPending = true;
+    this.hub.store.afterCommit((committed) => {
+      this.flushPending = false;
+      const out = this.out;
+      this.out = "";
+      if (!committed) this.socket.destroy();
+      else if (!this.socket.destroyed && !this.socket.write(out)) this.socket.pause();
     });
   }
 
@@ -172,7 +164,15 @@ class Connection {
     this.queue = [];
     this.head = 0;
     this.socket.resume();
-    this.hub.commits.whenDurable((committed) => (committed ? this.socket.end(last) : this.socket.destroy()));
+    this.hub.store.afterCommit((committed) => {
+      if (!committed) {
+        this.socket.destroy();
+        return;
+      }
+      const out = this.out + last;
+      this.out = "";
+      this.socket.end(out);
+    });
     const force = setTimeout(() => this.socket.destroy(), LINGER_MS);
     force.unref();
     this.socket.once("close", () => clearTimeout(force));

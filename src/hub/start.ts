@@ -1,14 +1,17 @@
-// Runs a hub: database + core + TCP (+ REST), and one graceful close for shutdown, signals and tests.
-import { checkBind, type HubConfig } from "./config.ts";
+// Runs a hub: store + core + TCP (+ REST), and one graceful close for shutdown, signals and tests.
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { version } from "../util/version.ts";
+import { checkBind, type HubConfig, urlHost } from "./config.ts";
 import { Hub } from "./hub.ts";
 import { type RestServer, startRestServer } from "./rest.ts";
 import { startTcpServer, type TcpServer } from "./server.ts";
-import { openDb } from "./store/db.ts";
-import { outstandingLeases } from "./store/leases.ts";
-import { nowSeconds } from "./task.ts";
+import { openStore } from "./store/open.ts";
+import type { Store } from "./store/store.ts";
 
 export interface RunningHub {
   hub: Hub;
+  store: Store;
   tcp: { host: string; port: number };
   rest?: { host: string; port: number } | undefined;
   /** Leases found in the database at start (valid ones, and expired ones to be re-leased). */
@@ -21,11 +24,14 @@ export interface RunningHub {
 
 export async function startHub(config: HubConfig): Promise<RunningHub> {
   checkBind(config);
-  const db = openDb(config.dbPath);
-  const hub = new Hub(db, { leaseSeconds: config.leaseSeconds, maxAttempts: config.maxAttempts, token: config.token });
+  const store = await openStore(config.db, { poolSize: config.dbPoolSize });
+  const hub = new Hub(store, { leaseSeconds: config.leaseSeconds, maxAttempts: config.maxAttempts, token: config.token });
   let tcp: TcpServer | undefined;
   let rest: RestServer | undefined;
+  let outstanding: { valid: number; expired: number };
   try {
+    const leases = await store.leases();
+    outstanding = { valid: [...leases.held.values()].reduce((n, ids) => n + ids.length, 0), expired: leases.expired };
     tcp = await startTcpServer(hub, { host: config.host, port: config.port, maxLineBytes: config.maxLineBytes });
     if (config.restPort !== undefined) {
       rest = await startRestServer(hub, {
@@ -37,9 +43,10 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     }
   } catch (error) {
     await tcp?.close();
-    db.close();
+    await store.close();
     throw error;
   }
+  hub.identify({ hubId: randomUUID(), listen: `${urlHost(tcp.host)}:${tcp.port}`, host: hostname(), pid: process.pid, version: version() });
   let closing: Promise<void> | undefined;
   let markClosed: () => void = () => {};
   const closed = new Promise<void>((resolve) => {
@@ -49,8 +56,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     closing ??= (async () => {
       hub.stop();
       await Promise.all([tcp?.close(), rest?.close()]);
-      hub.commits.commit();
-      db.close();
+      await store.close();
       markClosed();
     })();
     return closing;
@@ -58,9 +64,10 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   hub.onShutdown(() => void close());
   return {
     hub,
+    store,
     tcp: { host: tcp.host, port: tcp.port },
     rest: rest ? { host: rest.host, port: rest.port } : undefined,
-    outstanding: outstandingLeases(db, nowSeconds()),
+    outstanding,
     close,
     closed,
   };

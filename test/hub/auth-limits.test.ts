@@ -55,7 +55,7 @@ t.test("hundreds of simultaneous connections are accepted", async (t) => {
 });
 
 t.test("non-loopback bind without a token is refused unless --allow-insecure-bind", async (t) => {
-  const base = { host: "0.0.0.0", port: 0, dbPath: ":memory:", leaseSeconds: 60, maxAttempts: 5, maxLineBytes: 1024 };
+  const base = { host: "0.0.0.0", port: 0, db: ":memory:", leaseSeconds: 60, maxAttempts: 5, maxLineBytes: 1024 };
   t.throws(() => checkBind(base), { code: "hub-insecure-bind", message: /refusing to listen on 0.0.0.0/ });
   t.throws(() => checkBind({ ...base, host: "127.0.0.1", restPort: 0, restHost: "::" }), { message: /--rest-host/ });
   t.doesNotThrow(() => checkBind({ ...base, token: "t" }));

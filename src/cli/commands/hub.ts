@@ -6,7 +6,7 @@ import {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_MAX_LINE_BYTES,
   DEFAULT_PORT,
-  dbPath,
+  dbSetting,
   type HubConfig,
   parsePort,
   parsePositive,
@@ -20,6 +20,7 @@ interface HubOptions {
   host?: string;
   port?: string;
   db?: string;
+  dbPool?: string;
   leaseSeconds: string;
   maxAttempts: string;
   restPort?: string;
@@ -33,10 +34,11 @@ interface HubOptions {
 export function registerHub(program: Command, io: CliIO): void {
   program
     .command("hub")
-    .description("run the task hub: JSONL over TCP (and REST with --rest-port) on a SQLite queue")
+    .description("run the task hub: JSONL over TCP (and REST with --rest-port) on a SQLite or PostgreSQL queue")
     .option("--host <host>", `address to listen on (default: $MITTELO_HOST or ${DEFAULT_HOST})`)
     .option("--port <port>", `TCP port, 0 = any free one (default: $MITTELO_PORT or ${DEFAULT_PORT})`)
-    .option("--db <path>", "SQLite database (default: $MITTELO_DB or .mittelo/mittelo.db)")
+    .option("--db <path|url>", "SQLite file, or postgres://user@host:port/dbname to share one queue between hubs (default: $MITTELO_DB or .mittelo/mittelo.db)")
+    .option("--db-pool <n>", "PostgreSQL: connections in this hub's pool (default 10)")
     .option("--lease-seconds <s>", "default lease length", String(DEFAULT_LEASE_SECONDS))
     .option("--max-attempts <n>", "expired leases before a task is failed", String(DEFAULT_MAX_ATTEMPTS))
     .option("--rest-port <port>", "also serve the REST adapter on this port (0 = any free one)")
@@ -45,13 +47,17 @@ export function registerHub(program: Command, io: CliIO): void {
     .option("--max-line-bytes <n>", "longest request line (and REST body)", String(DEFAULT_MAX_LINE_BYTES))
     .option("--print-url", "print MITTELO_HUB tcp://host:port (and MITTELO_REST http://host:port) on stdout once listening")
     .option("--allow-insecure-bind", "listen on a non-loopback address without a token (put your own auth proxy in front)")
-    .addHelpText("after", "\nExamples:\n  $ mittelo hub\n  $ mittelo hub --port 0 --print-url --db /tmp/q.db --rest-port 8766")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ mittelo hub\n  $ mittelo hub --port 0 --print-url --db /tmp/q.db --rest-port 8766\n  $ mittelo hub --port 8765 --db postgres://mittelo@db.example:5432/mittelo   # run one per machine",
+    )
     .action(async (options: HubOptions) => {
       const { startHub } = await import("../../hub/start.ts");
       const config: HubConfig = {
         host: options.host ?? process.env.MITTELO_HOST ?? DEFAULT_HOST,
         port: parsePort(options.port ?? process.env.MITTELO_PORT ?? DEFAULT_PORT, "--port"),
-        dbPath: dbPath(options.db, process.env),
+        db: dbSetting(options.db, process.env),
+        dbPoolSize: options.dbPool === undefined ? undefined : parsePositive(options.dbPool, "--db-pool", true),
         leaseSeconds: parsePositive(options.leaseSeconds, "--lease-seconds", false),
         maxAttempts: parsePositive(options.maxAttempts, "--max-attempts", true),
         maxLineBytes: parsePositive(options.maxLineBytes, "--max-line-bytes", true),
@@ -67,7 +73,7 @@ export function registerHub(program: Command, io: CliIO): void {
       if (options.printUrl) io.stdout(`MITTELO_HUB ${tcpUrl}\n${restUrl ? `MITTELO_REST ${restUrl}\n` : ""}`);
       const { valid, expired } = running.outstanding;
       io.stderr(
-        `mittelo hub: listening on ${tcpUrl}${restUrl ? ` and ${restUrl}` : ""} (db ${config.dbPath}${config.token ? ", token required" : ""}); ` +
+        `mittelo hub: listening on ${tcpUrl}${restUrl ? ` and ${restUrl}` : ""} (db ${running.store.location}${config.token ? ", token required" : ""}); ` +
           `${valid + expired} lease(s) outstanding${expired > 0 ? ` (${expired} expired, will be re-leased)` : ""}\n`,
       );
       const onSignal = (signal: NodeJS.Signals) => {

@@ -1,12 +1,7 @@
 import type { Db } from "./db.ts";
 import { prepared } from "./prepared.ts";
 
-export interface EnqueueInput {
-  prompt: string;
-  backend?: string | null;
-  priority?: number;
-  max_attempts?: number;
-}
+import type { EnqueueInput } from "../store.ts";
 
 /** Inserts a queued task and returns its id (ids start at 1 and are never reused). */
 export function enqueueTask(db: Db, input: EnqueueInput, now: number): number {

@@ -1,4 +1,4 @@
-import type { TaskRow, TaskStatus } from "../task.ts";
+import type { TaskRow, TaskStatus } from "../../task.ts";
 import type { Db } from "./db.ts";
 import { prepared } from "./prepared.ts";
 

@@ -1,15 +1,8 @@
-import type { TaskRow } from "../task.ts";
+import type { TaskRow } from "../../task.ts";
+import type { LeaseInput } from "../store.ts";
 import type { Db } from "./db.ts";
 import { deadLetterExpired } from "./dead-letter.ts";
 import { prepared } from "./prepared.ts";
-
-export interface LeaseInput {
-  worker_id: string;
-  max_tasks: number;
-  lease_seconds: number;
-  /** Only tasks without a backend or with one of these; undefined = any task. */
-  backends?: string[] | undefined;
-}
 
 const ROUTE = "AND (backend IS NULL OR backend IN (SELECT value FROM json_each(?)))";
 const ORDER = "ORDER BY priority DESC, task_id LIMIT ?";
@@ -24,9 +17,9 @@ interface Candidate {
  * task_id. Bumps attempts and the fencing token (lease_seq). INDEXED BY pins the partial indexes (without ANALYZE
  * statistics SQLite would pick tasks_status and sort every queued task), so a lease is O(log n) however many tasks exist.
  */
-export function leaseTasks(db: Db, input: LeaseInput, now: number, defaultMaxAttempts: number): TaskRow[] {
+export function leaseTasks(db: Db, input: LeaseInput, now: number): TaskRow[] {
   return db.transaction((): TaskRow[] => {
-    deadLetterExpired(db, now, defaultMaxAttempts);
+    deadLetterExpired(db, now, input.default_max_attempts);
     const routed = input.backends !== undefined;
     const route = routed ? ROUTE : "";
     const args = (extra: unknown[]) => (routed ? [...extra, JSON.stringify(input.backends), input.max_tasks] : [...extra, input.max_tasks]);

@@ -1,7 +1,7 @@
 // Group commit: the writes of every request handled in one turn of the event loop share one SQLite transaction,
 // committed on setImmediate; replies are released only after the commit, so an acknowledged write is durable
 // (to the WAL; see docs/PROTOCOL.md) while a commit costs once per batch instead of once per request.
-import type { Db } from "./store/db.ts";
+import type { Db } from "./db.ts";
 
 type Released = (committed: boolean) => void;
 

@@ -1,4 +1,4 @@
-import type { Stats } from "../task.ts";
+import type { Stats } from "../../task.ts";
 import type { Db } from "./db.ts";
 import { prepared } from "./prepared.ts";
 
