@@ -5,7 +5,7 @@ import { ProtocolError } from "./errors.ts";
 import { fenceRefusal, isRepeatedAck } from "./fence.ts";
 import { LongPoll } from "./long-poll.ts";
 import type { Session } from "./session.ts";
-import type { Holder, Presence, Store } from "./store/store.ts";
+import type { Expiry, Holder, Presence, Store } from "./store/store.ts";
 import { DEFAULT_WORKER_ID, type Stats, type Task, type TaskRow, type TaskStatus, toTask } from "./task.ts";
 
 export const PROTOCOL_VERSION = 1;
@@ -41,13 +41,10 @@ export class Hub {
     readonly store: Store,
     readonly options: HubCoreOptions,
   ) {
-    this.longPoll = new LongPoll(
-      () => store.nextExpiry(),
-      () => this.publishPresence(),
-    );
+    this.longPoll = new LongPoll(() => this.publishPresence());
     store.onChange((change) => {
       if (change.kind === "available") this.longPoll.wake();
-      else this.longPoll.expiryAt(change.at);
+      else this.longPoll.expiryAt(change.expiry);
     });
   }
 
@@ -136,30 +133,26 @@ export class Hub {
     return { task_id: taskId };
   }
 
-  private async leaseNow(params: Params, session: Session): Promise<Task[]> {
-    const leaseSeconds = (params.lease_seconds as number | undefined) ?? this.options.leaseSeconds;
-    const rows = await this.store.lease({
+  private async leaseNow(params: Params, session: Session): Promise<{ tasks: Task[]; nextExpiry: Expiry | undefined }> {
+    const { tasks: rows, nextExpiry } = await this.store.lease({
       worker_id: workerIdOf(params),
       max_tasks: (params.max_tasks as number | undefined) ?? 1,
-      lease_seconds: leaseSeconds,
+      lease_seconds: (params.lease_seconds as number | undefined) ?? this.options.leaseSeconds,
       backends: params.backends as string[] | undefined,
       default_max_attempts: this.options.maxAttempts,
     });
-    if (rows.length === 0) return [];
-    let earliest = Number.POSITIVE_INFINITY;
+    this.longPoll.expiryAt(nextExpiry);
     const tasks: Task[] = [];
     for (const row of rows) {
       session.leases.set(row.task_id, row.lease_seq);
-      if (row.leased_until !== null && row.leased_until < earliest) earliest = row.leased_until;
       tasks.push(this.task(row));
     }
-    this.longPoll.expiryAt(earliest, leaseSeconds * 1000);
-    return tasks;
+    return { tasks, nextExpiry };
   }
 
   private async lease(params: Params, session: Session): Promise<{ tasks: Task[] }> {
     const mark = this.longPoll.mark;
-    const tasks = await this.leaseNow(params, session);
+    const { tasks, nextExpiry } = await this.leaseNow(params, session);
     const waitMs = (params.wait_ms as number | undefined) ?? 0;
     if (tasks.length > 0 || waitMs === 0 || this.closing || session.closed) return { tasks };
     return new Promise((resolve) => {
@@ -169,7 +162,7 @@ export class Hub {
             resolve({ tasks: [] });
             return true;
           }
-          const got = await this.leaseNow(params, session);
+          const got = (await this.leaseNow(params, session)).tasks;
           if (got.length === 0) return false;
           resolve({ tasks: got });
           return true;
@@ -179,6 +172,7 @@ export class Hub {
         params.backends === undefined,
         workerIdOf(params),
         mark,
+        nextExpiry,
       );
     });
   }
@@ -204,7 +198,7 @@ export class Hub {
     const leaseSeconds = (params.lease_seconds as number | undefined) ?? this.options.leaseSeconds;
     const outcome = await this.store.extend(taskId, holder, leaseSeconds);
     if (!outcome.ok) throw fenceRefusal("extend", taskId, outcome.row, holder);
-    this.longPoll.expiryAt(outcome.value, leaseSeconds * 1000);
+    this.longPoll.expiryAt({ at: outcome.value, inMs: leaseSeconds * 1000 });
     return { leased_until: outcome.value };
   }
 

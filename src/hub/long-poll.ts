@@ -1,5 +1,6 @@
 // Long-poll: lease requests that found nothing wait here until a wake-up (an enqueue or retry on this hub or, through
-// the store's change feed, on another), a lease expiry, or wait_ms. No polling loop: one timer at the next expiry.
+// the store's change feed, on another), a lease expiry, or wait_ms. No polling loop: one timer at the next expiry,
+// which every lease reports (read in the same statement as the lease, so no expiry slips between the two).
 import type { Expiry } from "./store/store.ts";
 
 interface Waiter {
@@ -27,19 +28,11 @@ export class LongPoll {
   private again = false;
   private closed = false;
   private expiryTimer: NodeJS.Timeout | undefined;
-  /** The expiry (store clock) the timer is armed for; undefined with `known` = no lease is outstanding. */
+  /** The expiry (store clock) the timer is armed for. */
   private timerAt: number | undefined;
-  /** Whether the next expiry is known (else it is read from the store when someone waits). */
-  private known = false;
 
-  /**
-   * @param nextExpiry the next lease expiry, from the store.
-   * @param onWaitingChange called when the set of waiting workers changes.
-   */
-  constructor(
-    private readonly nextExpiry: () => Promise<Expiry | undefined>,
-    private readonly onWaitingChange: () => void = () => {},
-  ) {}
+  /** @param onWaitingChange called when the set of waiting workers changes. */
+  constructor(private readonly onWaitingChange: () => void = () => {}) {}
 
   get size(): number {
     return this.waiters.length;
@@ -57,9 +50,18 @@ export class LongPoll {
 
   /**
    * Parks a waiter; `giveUp` runs after waitMs unless an attempt succeeds first. `since` is the mark taken before the
-   * caller's own (empty) lease: a wake-up in between triggers an attempt at once, so none is missed.
+   * caller's own (empty) lease: a wake-up in between triggers an attempt at once, so none is missed. `expiry` is the
+   * next expiry that lease reported.
    */
-  add(attempt: () => Promise<boolean>, giveUp: () => void, waitMs: number, unrouted: boolean, workerId: string, since: number): void {
+  add(
+    attempt: () => Promise<boolean>,
+    giveUp: () => void,
+    waitMs: number,
+    unrouted: boolean,
+    workerId: string,
+    since: number,
+    expiry: Expiry | undefined,
+  ): void {
     const waiter: Waiter = {
       attempt,
       giveUp,
@@ -79,7 +81,7 @@ export class LongPoll {
     this.waiters.push(waiter);
     this.onWaitingChange();
     if (since !== this.generation) this.schedule();
-    if (!this.known) void this.arm();
+    this.expiryAt(expiry);
   }
 
   /** Tasks may be leasable: schedules one wake-up pass (coalesces many enqueues in the same tick). */
@@ -89,17 +91,19 @@ export class LongPoll {
   }
 
   /**
-   * A lease was granted or moved: it expires at `at` (store clock), in `inMs` if known. Makes sure the waiters are woken
-   * by then; a later expiry changes nothing, an earlier one re-arms the timer.
+   * A lease expires then (granted, moved, or the next one a lease reported): makes sure the waiters are woken by then.
+   * The timer only ever moves earlier; when it fires, the leases of the wake-up pass report the next expiry.
    */
-  expiryAt(at: number, inMs?: number): void {
-    if (this.waiters.length === 0) {
-      this.known = false; // read again from the store when someone waits
-      return;
-    }
-    if (this.known && this.timerAt !== undefined && this.timerAt <= at) return;
-    if (inMs === undefined) void this.arm();
-    else this.setTimer(at, inMs);
+  expiryAt(expiry: Expiry | undefined): void {
+    if (expiry === undefined || this.waiters.length === 0 || this.closed) return;
+    if (this.timerAt !== undefined && this.timerAt <= expiry.at) return;
+    clearTimeout(this.expiryTimer);
+    this.timerAt = expiry.at;
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = undefined;
+      this.timerAt = undefined;
+      this.wake();
+    }, Math.max(0, expiry.inMs) + 1);
   }
 
   /** Settles every waiter with nothing (shutdown); one whose attempt is in flight settles with what it gets. */
@@ -154,7 +158,6 @@ export class LongPoll {
       }
     } while (this.again && this.waiters.length > 0 && !this.closed);
     this.running = false;
-    await this.arm();
   }
 
   private remove(waiter: Waiter): void {
@@ -165,40 +168,7 @@ export class LongPoll {
     if (this.waiters.length === 0) {
       clearTimeout(this.expiryTimer);
       this.expiryTimer = undefined;
-      this.known = false;
-    }
-  }
-
-  /** Reads the next expiry from the store and sets the one timer (while anyone waits). */
-  private async arm(): Promise<void> {
-    if (this.waiters.length === 0 || this.closed) return;
-    this.known = true;
-    let next: Expiry | undefined;
-    try {
-      next = await this.nextExpiry();
-    } catch {
-      next = undefined;
-      this.known = false;
-    }
-    if (this.waiters.length === 0 || this.closed) return;
-    if (next === undefined) {
-      clearTimeout(this.expiryTimer);
-      this.expiryTimer = undefined;
       this.timerAt = undefined;
-      return;
     }
-    this.setTimer(next.at, next.inMs);
-  }
-
-  private setTimer(at: number, inMs: number): void {
-    clearTimeout(this.expiryTimer);
-    this.known = true;
-    this.timerAt = at;
-    this.expiryTimer = setTimeout(() => {
-      this.expiryTimer = undefined;
-      this.timerAt = undefined;
-      this.known = false;
-      this.wake();
-    }, Math.max(0, inMs) + 1);
   }
 }

@@ -1,7 +1,6 @@
 // Many concurrent workers: no task is handed to two workers while its lease is valid; every task is acked exactly once.
-import t from "tap";
 import type { HubClient } from "../../src/hub/client.ts";
-import { connect, startTestHub } from "../fixtures/hub/helpers.ts";
+import { connect, startTestHub, storeTest } from "../fixtures/hub/helpers.ts";
 
 interface LeasedTask {
   task_id: number;
@@ -10,7 +9,7 @@ interface LeasedTask {
   attempts: number;
 }
 
-t.test("16 workers, batches, some leases abandoned and re-leased after expiry", async (t) => {
+storeTest("16 workers, batches, some leases abandoned and re-leased after expiry", async (t) => {
   const hub = await startTestHub(t);
   const N = 1500;
   const W = 16;

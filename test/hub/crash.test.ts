@@ -1,12 +1,10 @@
 // kill -9 of a hub process mid-run, then a restart on the same database: no confirmed enqueue or ack is lost,
 // leases outstanding at the crash are reported and re-leased once expired.
-import { join } from "node:path";
-import t from "tap";
 import { HubClient } from "../../src/hub/client.ts";
-import { spawnHub, tempDir } from "../fixtures/hub/helpers.ts";
+import { spawnHub, storeTest, testDb } from "../fixtures/hub/helpers.ts";
 
-t.test("kill -9 mid-run, restart on the same DB", async (t) => {
-  const db = join(tempDir(t), "crash.db");
+storeTest("kill -9 mid-run, restart on the same DB", async (t) => {
+  const db = await testDb(t);
   const first = await spawnHub(t, ["--db", db]);
   const producer = await HubClient.connect({ host: "127.0.0.1", port: first.port });
   const worker = await HubClient.connect({ host: "127.0.0.1", port: first.port });

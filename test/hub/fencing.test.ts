@@ -1,11 +1,10 @@
 // Fencing, heartbeat (extend), attempts + dead letter, routing and priority.
-import t from "tap";
-import { RawConnection, startTestHub } from "../fixtures/hub/helpers.ts";
+import { RawConnection, startTestHub, storeTest } from "../fixtures/hub/helpers.ts";
 
 type TaskLike = { task_id: number; status: string; worker_id: string | null; attempts: number; result: unknown; error: unknown; leased_until: number };
 const tasksOf = (r: { result: Record<string, unknown> | null }) => (r.result?.tasks ?? []) as TaskLike[];
 
-t.test("stale ack after expiry and re-lease is rejected and changes nothing", async (t) => {
+storeTest("stale ack after expiry and re-lease is rejected and changes nothing", async (t) => {
   const hub = await startTestHub(t);
   const a = await RawConnection.open(t, hub.tcp.port);
   const b = await RawConnection.open(t, hub.tcp.port);
@@ -29,7 +28,7 @@ t.test("stale ack after expiry and re-lease is rejected and changes nothing", as
   t.match((await a.request("get", { task_id: 1 })).result!.task, { status: "done", result: "ok" });
 });
 
-t.test("legacy ack without worker_id: works on the leasing connection, rejected on another", async (t) => {
+storeTest("legacy ack without worker_id: works on the leasing connection, rejected on another", async (t) => {
   const hub = await startTestHub(t);
   const a = await RawConnection.open(t, hub.tcp.port);
   const b = await RawConnection.open(t, hub.tcp.port);
@@ -44,7 +43,7 @@ t.test("legacy ack without worker_id: works on the leasing connection, rejected 
   t.same((await a.request("stats")).result, { stats: { queued: 0, leased: 0, done: 2, failed: 0 } });
 });
 
-t.test("ack errors: never leased, does not exist, already failed", async (t) => {
+storeTest("ack errors: never leased, does not exist, already failed", async (t) => {
   const hub = await startTestHub(t);
   const c = await RawConnection.open(t, hub.tcp.port);
   await c.request("enqueue", { prompt: "1" });
@@ -60,7 +59,7 @@ t.test("ack errors: never leased, does not exist, already failed", async (t) => 
   t.match((await c.request("extend", { task_id: 1, worker_id: "w" })).error?.message, /^extend: task 1 is already failed/);
 });
 
-t.test("extend moves the lease so nobody else gets the task", async (t) => {
+storeTest("extend moves the lease so nobody else gets the task", async (t) => {
   const hub = await startTestHub(t);
   const a = await RawConnection.open(t, hub.tcp.port);
   const b = await RawConnection.open(t, hub.tcp.port);
@@ -76,7 +75,7 @@ t.test("extend moves the lease so nobody else gets the task", async (t) => {
   t.match((await b.request("extend", { task_id: 9, worker_id: "B" })).error?.message, /^extend: task 9 does not exist/);
 });
 
-t.test("attempts: a task whose lease keeps expiring is failed after max_attempts", async (t) => {
+storeTest("attempts: a task whose lease keeps expiring is failed after max_attempts", async (t) => {
   const hub = await startTestHub(t, { maxAttempts: 2 });
   const c = await RawConnection.open(t, hub.tcp.port);
   await c.request("enqueue", { prompt: "poison" });
@@ -103,7 +102,7 @@ t.test("attempts: a task whose lease keeps expiring is failed after max_attempts
   t.match((await c.request("get", { task_id: 1 })).result!.task, { status: "queued", attempts: 0, error: null });
 });
 
-t.test("routing: lease {backends} gets only its backend's tasks and untagged ones; priority first", async (t) => {
+storeTest("routing: lease {backends} gets only its backend's tasks and untagged ones; priority first", async (t) => {
   const hub = await startTestHub(t);
   const c = await RawConnection.open(t, hub.tcp.port);
   await c.request("enqueue", { prompt: "codex", backend: "codex" }); // 1

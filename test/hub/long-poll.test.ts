@@ -1,8 +1,7 @@
 // Long-poll: a waiting lease is answered by an enqueue/retry on another connection, or times out empty.
-import t from "tap";
-import { RawConnection, startTestHub, waitFor } from "../fixtures/hub/helpers.ts";
+import { RawConnection, startTestHub, waitFor, storeTest } from "../fixtures/hub/helpers.ts";
 
-t.test("a waiting lease is answered when a task is enqueued on another connection", async (t) => {
+storeTest("a waiting lease is answered when a task is enqueued on another connection", async (t) => {
   const hub = await startTestHub(t);
   const worker = await RawConnection.open(t, hub.tcp.port);
   const producer = await RawConnection.open(t, hub.tcp.port);
@@ -17,13 +16,13 @@ t.test("a waiting lease is answered when a task is enqueued on another connectio
   t.equal((reply!.result!.tasks as { task_id: number }[])[0]?.task_id, enq.result!.task_id);
 });
 
-t.test("a waiting lease times out with no tasks", async (t) => {
+storeTest("a waiting lease times out with no tasks", async (t) => {
   const hub = await startTestHub(t);
   const c = await RawConnection.open(t, hub.tcp.port);
   t.same(await c.request("lease", { wait_ms: 50 }), { id: 1, result: { tasks: [] }, error: null });
 });
 
-t.test("replies stay in order behind a waiting lease (pipelined)", async (t) => {
+storeTest("replies stay in order behind a waiting lease (pipelined)", async (t) => {
   const hub = await startTestHub(t);
   const c = await RawConnection.open(t, hub.tcp.port);
   const other = await RawConnection.open(t, hub.tcp.port);
@@ -37,7 +36,7 @@ t.test("replies stay in order behind a waiting lease (pipelined)", async (t) => 
   t.same(r[1]!.result, { stats: { queued: 0, leased: 1, done: 0, failed: 0 } });
 });
 
-t.test("retry_failed wakes waiters; routed waiters only get their tasks; one task goes to one waiter", async (t) => {
+storeTest("retry_failed wakes waiters; routed waiters only get their tasks; one task goes to one waiter", async (t) => {
   const hub = await startTestHub(t);
   const ctl = await RawConnection.open(t, hub.tcp.port);
   const echo = await RawConnection.open(t, hub.tcp.port);
@@ -62,7 +61,7 @@ t.test("retry_failed wakes waiters; routed waiters only get their tasks; one tas
   t.equal((a!.result!.tasks as { task_id: number }[])[0]?.task_id, 3);
 });
 
-t.test("shutdown answers waiting leases with no tasks", async (t) => {
+storeTest("shutdown answers waiting leases with no tasks", async (t) => {
   const hub = await startTestHub(t);
   const c = await RawConnection.open(t, hub.tcp.port);
   c.send('{"id":1,"method":"lease","params":{"wait_ms":60000}}\n');
@@ -75,7 +74,7 @@ t.test("shutdown answers waiting leases with no tasks", async (t) => {
   await c.waitClosed();
 });
 
-t.test("workers: who waits in a long-poll and who holds which lease", async (t) => {
+storeTest("workers: who waits in a long-poll and who holds which lease", async (t) => {
   const hub = await startTestHub(t);
   const ctl = await RawConnection.open(t, hub.tcp.port);
   const idle = await RawConnection.open(t, hub.tcp.port);

@@ -1,10 +1,9 @@
 // Wire compatibility: every method, every error path, id echo, pipelining, ordering, field order, line handling.
-import t from "tap";
-import { RawConnection, startTestHub } from "../fixtures/hub/helpers.ts";
+import { RawConnection, startTestHub, storeTest } from "../fixtures/hub/helpers.ts";
 
 const TASK_KEYS = ["task_id", "prompt", "status", "created_at", "updated_at", "leased_until", "worker_id", "result", "error"];
 
-t.test("every method answers with the documented shape", async (t) => {
+storeTest("every method answers with the documented shape", async (t) => {
   const hub = await startTestHub(t);
   const c = await RawConnection.open(t, hub.tcp.port);
   t.same(await c.request("enqueue", { prompt: "a" }), { id: 1, result: { task_id: 1 }, error: null });
@@ -44,7 +43,7 @@ t.test("every method answers with the documented shape", async (t) => {
   await c.waitClosed();
 });
 
-t.test("missing or null params mean {}; list limit default 50, <= 0 = all, status filter", async (t) => {
+storeTest("missing or null params mean {}; list limit default 50, <= 0 = all, status filter", async (t) => {
   const hub = await startTestHub(t);
   const c = await RawConnection.open(t, hub.tcp.port);
   c.send(`${Array.from({ length: 60 }, (_, i) => JSON.stringify({ id: i, method: "enqueue", params: { prompt: `p${i}` } })).join("\n")}\n`);
@@ -64,7 +63,7 @@ t.test("missing or null params mean {}; list limit default 50, <= 0 = all, statu
   t.same(r[5]!.result!.tasks, []);
 });
 
-t.test("ids are echoed exactly as sent, any JSON type; null when missing or unparseable", async (t) => {
+storeTest("ids are echoed exactly as sent, any JSON type; null when missing or unparseable", async (t) => {
   const hub = await startTestHub(t);
   const c = await RawConnection.open(t, hub.tcp.port);
   const ids = ['"abc"', "1.0", "2.50", "-0", "12345678901234567890", '{"a": [1, "}"], "b": null}', "[1,2]", "null", "true", '"\\u00e9\\""'];
@@ -78,7 +77,7 @@ t.test("ids are echoed exactly as sent, any JSON type; null when missing or unpa
   t.match(more[2]!, /^\{"id":null,"result":null,"error":\{"message":"malformed JSON/);
 });
 
-t.test("reply shape is exact and errors keep the connection open", async (t) => {
+storeTest("reply shape is exact and errors keep the connection open", async (t) => {
   const hub = await startTestHub(t);
   const c = await RawConnection.open(t, hub.tcp.port);
   const bad: [string, RegExp][] = [
@@ -111,7 +110,7 @@ t.test("reply shape is exact and errors keep the connection open", async (t) => 
   t.same((await c.request("stats")).error, null, "still open");
 });
 
-t.test("pipelining: many requests in one write are answered in order", async (t) => {
+storeTest("pipelining: many requests in one write are answered in order", async (t) => {
   const hub = await startTestHub(t);
   const c = await RawConnection.open(t, hub.tcp.port);
   const n = 2000;
@@ -126,7 +125,7 @@ t.test("pipelining: many requests in one write are answered in order", async (t)
   t.ok(replies.every((r) => r.error === null));
 });
 
-t.test("CRLF, blank lines, surrounding whitespace, and a final line without newline at EOF", async (t) => {
+storeTest("CRLF, blank lines, surrounding whitespace, and a final line without newline at EOF", async (t) => {
   const hub = await startTestHub(t);
   const c = await RawConnection.open(t, hub.tcp.port);
   c.send('\r\n  {"id":1,"method":"enqueue","params":{"prompt":"x"}}  \r\n\n\n\t\n{"id":2,"method":"stats"}\r\n{"id":3,"method":"stats"}');
@@ -139,7 +138,7 @@ t.test("CRLF, blank lines, surrounding whitespace, and a final line without newl
   await c.waitClosed();
 });
 
-t.test("a UTF-8 character split across writes is decoded intact", async (t) => {
+storeTest("a UTF-8 character split across writes is decoded intact", async (t) => {
   const hub = await startTestHub(t);
   const c = await RawConnection.open(t, hub.tcp.port);
   const bytes = Buffer.from('{"id":1,"method":"enqueue","params":{"prompt":"héllo ✓"}}\n');

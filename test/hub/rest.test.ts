@@ -3,7 +3,7 @@
 import t from "tap";
 import { ROUTES } from "../../src/hub/rest.ts";
 import { ajv, readSchema, validatorFor } from "../../src/util/ajv.ts";
-import { startTestHub } from "../fixtures/hub/helpers.ts";
+import { startTestHub, storeTest } from "../fixtures/hub/helpers.ts";
 
 type Operation = { responses: Record<string, { content?: Record<string, unknown> }> };
 const spec = readSchema("rest.openapi.json") as { paths: Record<string, Record<string, Operation>> };
@@ -60,7 +60,7 @@ t.test("every route the adapter serves is documented, and every documented route
   t.same(served, documented);
 });
 
-t.test("every documented response is produced by the running adapter and matches its schema", async (t) => {
+storeTest("every documented response is produced by the running adapter and matches its schema", async (t) => {
   const hub = await startTestHub(t, { token: TOKEN, restPort: 0, maxLineBytes: 4096 });
   const base = `http://127.0.0.1:${hub.rest!.port}`;
   const seen = new Set<string>();
@@ -88,7 +88,7 @@ t.test("every documented response is produced by the running adapter and matches
   await hub.closed;
 });
 
-t.test("unknown routes are 404 and wrong methods 405 with Allow; REST and TCP share one queue", async (t) => {
+storeTest("unknown routes are 404 and wrong methods 405 with Allow; REST and TCP share one queue", async (t) => {
   const hub = await startTestHub(t, { restPort: 0 });
   const base = `http://127.0.0.1:${hub.rest!.port}`;
   const missing = await fetch(`${base}/nope`);

@@ -48,12 +48,19 @@ export interface Expiry {
   inMs: number;
 }
 
+/** What a lease found: the tasks it took, and when the next lease expires (for the long-poll timer). */
+export interface Leased {
+  tasks: TaskRow[];
+  /** The earliest expiry of a valid lease right after this lease (the new ones included); undefined when none. */
+  nextExpiry: Expiry | undefined;
+}
+
 /** Something another hub did that may concern this hub's waiting leases (PostgreSQL only). */
 export type StoreChange =
   /** Tasks may have become leasable (enqueue, retry_failed), or the change feed reconnected and events may be lost. */
   | { kind: "available" }
-  /** A lease was granted or moved; it expires at `at` (store clock), unless extended or acked. */
-  | { kind: "expiry"; at: number };
+  /** A lease was granted or moved: it expires then, unless extended or acked. */
+  | { kind: "expiry"; expiry: Expiry };
 
 /** What a hub tells the others about itself (`hubs`, `workers` across hubs). */
 export interface Presence {
@@ -83,9 +90,10 @@ export interface Store {
   /**
    * Leases up to max_tasks: queued tasks and expired leases, highest priority first, then ascending task_id; each
    * lease bumps attempts and lease_seq. Expired leases that used up their attempts are failed first (dead letter).
-   * A task is never handed to two callers at once, however many hubs share the store.
+   * A task is never handed to two callers at once, however many hubs share the store. Also says when the next lease
+   * expires, read in the same statement, so a caller that found nothing and waits cannot miss an expiry.
    */
-  lease(input: LeaseInput): Promise<TaskRow[]>;
+  lease(input: LeaseInput): Promise<Leased>;
   /** Completes a task if `holder` matches its current lease (compare-and-set); otherwise nothing changes. */
   ack(input: AckInput, holder: Holder): Promise<Fenced<true>>;
   /** Moves the expiry of the lease `holder` holds to now + leaseSeconds; resolves with the new leased_until. */
@@ -99,8 +107,6 @@ export interface Store {
   retryFailed(): Promise<number>;
   /** Valid leases by worker (task ids ascending), and how many leases have expired without being re-leased yet. */
   leases(): Promise<{ held: Map<string, number[]>; expired: number }>;
-  /** The earliest expiry of a valid lease, or undefined when none is outstanding. */
-  nextExpiry(): Promise<Expiry | undefined>;
   /**
    * Calls `done(true)` once every write applied so far is durable, `done(false)` if it could not be committed.
    * Replies are released through it: a hub never confirms what is not stored.

@@ -3,7 +3,7 @@
 // batch commits. No other hub shares the file, so onChange never fires and hubs() is this hub alone.
 import { hostname } from "node:os";
 import type { Stats, TaskRow, TaskStatus } from "../../task.ts";
-import type { AckInput, EnqueueInput, Expiry, Fenced, Holder, HubRecord, LeaseInput, Presence, Store, StoreChange } from "../store.ts";
+import type { AckInput, EnqueueInput, Fenced, Holder, HubRecord, Leased, LeaseInput, Presence, Store, StoreChange } from "../store.ts";
 import { ackTask } from "./ack.ts";
 import { type Db, openDb } from "./db.ts";
 import { enqueueTask } from "./enqueue.ts";
@@ -40,8 +40,11 @@ export class SqliteStore implements Store {
     return Promise.resolve(this.commits.write(() => enqueueTask(this.db, input, now())));
   }
 
-  lease(input: LeaseInput): Promise<TaskRow[]> {
-    return Promise.resolve(this.commits.write(() => leaseTasks(this.db, input, now())));
+  lease(input: LeaseInput): Promise<Leased> {
+    const t = now();
+    const tasks = this.commits.write(() => leaseTasks(this.db, input, t));
+    const at = nextExpiry(this.db, t);
+    return Promise.resolve({ tasks, nextExpiry: at === undefined ? undefined : { at, inMs: (at - t) * 1000 } });
   }
 
   ack(input: AckInput, holder: Holder): Promise<Fenced<true>> {
@@ -74,12 +77,6 @@ export class SqliteStore implements Store {
 
   leases(): Promise<{ held: Map<string, number[]>; expired: number }> {
     return Promise.resolve(leasesAt(this.db, now()));
-  }
-
-  nextExpiry(): Promise<Expiry | undefined> {
-    const t = now();
-    const at = nextExpiry(this.db, t);
-    return Promise.resolve(at === undefined ? undefined : { at, inMs: (at - t) * 1000 });
   }
 
   afterCommit(done: (committed: boolean) => void): void {
