@@ -49,9 +49,9 @@ export class Hub {
   }
 
   /** Who this hub is, for `hubs` and `workers` across hubs (set once it listens). */
-  identify(identity: Omit<Presence, "waiting">): void {
+  identify(identity: Omit<Presence, "waiting">): Promise<void> {
     this.identity = identity;
-    this.store.setPresence({ ...identity, waiting: [] });
+    return this.store.setPresence({ ...identity, waiting: [] });
   }
 
   /** Called once when a client asks the hub to shut down (after the reply is sent). */
@@ -255,7 +255,7 @@ export class Hub {
     this.presenceScheduled = true;
     setImmediate(() => {
       this.presenceScheduled = false;
-      if (this.identity) this.store.setPresence({ ...this.identity, waiting: this.longPoll.waitingWorkers() });
+      if (this.identity) void this.store.setPresence({ ...this.identity, waiting: this.longPoll.waitingWorkers() });
     });
   }
 }

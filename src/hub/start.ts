@@ -46,7 +46,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     await store.close();
     throw error;
   }
-  hub.identify({ hubId: randomUUID(), listen: `${urlHost(tcp.host)}:${tcp.port}`, host: hostname(), pid: process.pid, version: version() });
+  await hub.identify({ hubId: randomUUID(), listen: `${urlHost(tcp.host)}:${tcp.port}`, host: hostname(), pid: process.pid, version: version() });
   let closing: Promise<void> | undefined;
   let markClosed: () => void = () => {};
   const closed = new Promise<void>((resolve) => {

@@ -20,6 +20,8 @@ export interface Task {
   max_attempts: number;
   backend: string | null;
   priority: number;
+  /** The fencing token of the current (or last) lease; absent in replies of hubs without the lease-seq feature. */
+  lease_seq?: number;
 }
 
 export type Stats = Record<TaskStatus, number>;
@@ -58,6 +60,7 @@ export function toTask(row: TaskRow, defaultMaxAttempts: number): Task {
     max_attempts: row.max_attempts ?? defaultMaxAttempts,
     backend: row.backend,
     priority: row.priority,
+    lease_seq: row.lease_seq,
   };
 }
 

@@ -125,3 +125,29 @@ storeTest("routing: lease {backends} gets only its backend's tasks and untagged 
     "a lease without backends takes anything",
   );
 });
+
+storeTest("a re-sent ack (same worker_id and lease_seq) succeeds idempotently, on any connection; any other second ack is refused", async (t) => {
+  const hub = await startTestHub(t);
+  const a = await RawConnection.open(t, hub.tcp.port);
+  await a.request("enqueue", { prompt: "p" });
+  const [task] = tasksOf(await a.request("lease", { worker_id: "A", lease_seconds: 30 })) as (TaskLike & { lease_seq: number })[];
+  t.equal(task!.lease_seq, 1, "the lease returns its fencing token");
+  t.same((await a.request("ack", { task_id: 1, status: "done", worker_id: "A", lease_seq: 1, result: "first" })).result, { ok: true });
+  // The reply was "lost": the worker sends it again on a new connection (another hub, after a failover).
+  const b = await RawConnection.open(t, hub.tcp.port);
+  t.same((await b.request("ack", { task_id: 1, status: "done", worker_id: "A", lease_seq: 1, result: "again" })).result, { ok: true, repeated: true });
+  t.match((await b.request("get", { task_id: 1 })).result!.task, { status: "done", result: "first", lease_seq: 1 }, "the first ack stands");
+  t.match((await b.request("ack", { task_id: 1, status: "done", worker_id: "A" })).error?.message, /^ack: task 1 is already done$/, "no lease_seq: refused");
+  t.match((await b.request("ack", { task_id: 1, status: "done", worker_id: "B", lease_seq: 1 })).error?.message, /already done/, "another worker");
+  t.match((await b.request("ack", { task_id: 1, status: "done", worker_id: "A", lease_seq: 2 })).error?.message, /already done/, "another lease");
+  t.match((await b.request("ack", { task_id: 1, status: "failed", worker_id: "A", lease_seq: 1 })).error?.message, /already done/, "another status");
+  t.match((await b.request("ack", { task_id: 1, status: "done", lease_seq: 0 })).error?.message, /^ack: lease_seq must be/, "validated");
+  // A stale holder's ack with its lease_seq, after the task was leased again, is refused too.
+  await a.request("enqueue", { prompt: "q" });
+  tasksOf(await a.request("lease", { worker_id: "A", lease_seconds: 0.05 }));
+  const relet = tasksOf(await b.request("lease", { worker_id: "A", wait_ms: 10000 })) as (TaskLike & { lease_seq: number })[];
+  t.equal(relet[0]?.lease_seq, 2);
+  t.match((await b.request("ack", { task_id: 2, status: "done", worker_id: "A", lease_seq: 1 })).error?.message, /stale lease of task 2/);
+  t.same((await b.request("extend", { task_id: 2, worker_id: "A", lease_seq: 2, lease_seconds: 30 })).error, null, "extend by lease_seq");
+  t.same((await b.request("ack", { task_id: 2, status: "done", worker_id: "A", lease_seq: 2 })).result, { ok: true });
+});

@@ -149,3 +149,28 @@ storeTest("a UTF-8 character split across writes is decoded intact", async (t) =
   const got = await c.request("get", { task_id: 1 });
   t.equal((got.result!.task as { prompt: string }).prompt, "héllo ✓");
 });
+
+storeTest("list limit outside the allowed range is a 400-style error, not an internal one", async (t) => {
+  const hub = await startTestHub(t);
+  const c = await RawConnection.open(t, hub.tcp.port);
+  for (const limit of ["1e20", "-1e20", "100000000000000000000"]) {
+    c.send(`{"id":1,"method":"list","params":{"limit":${limit}}}\n`);
+    const [r] = await c.replies(1);
+    t.match(r!.error?.message, /^list: limit must be an integer between -1000000000 and 1000000000/, `limit ${limit}`);
+  }
+  t.same((await c.request("list", { limit: 1000000000 })).error, null, "the bound itself is fine");
+});
+
+storeTest("hubs: the store and the hubs sharing it; hello names the store", async (t, store) => {
+  const hub = await startTestHub(t);
+  const c = await RawConnection.open(t, hub.tcp.port);
+  const hello = (await c.request("hello")).result!;
+  t.equal(hello.store, store);
+  t.ok((hello.features as string[]).includes("hubs") && (hello.features as string[]).includes("lease-seq"));
+  const r = (await c.request("hubs")).result as { store: { kind: string; location: string }; hubs: { listen: string; self: boolean; pid: number }[] };
+  t.equal(r.store.kind, store);
+  t.equal(r.store.location, hub.store.location);
+  t.notMatch(r.store.location, /:[^/@]*@/, "no password in the location");
+  t.equal(r.hubs.length, 1);
+  t.match(r.hubs[0], { listen: `127.0.0.1:${hub.tcp.port}`, self: true, pid: process.pid });
+});

@@ -114,8 +114,8 @@ export interface Store {
   afterCommit(done: (committed: boolean) => void): void;
   /** Listens to what other hubs sharing the store do. */
   onChange(listener: (change: StoreChange) => void): void;
-  /** Publishes this hub's presence (kept fresh by the store while it is open; withdrawn by close). */
-  setPresence(presence: Presence): void;
+  /** Publishes this hub's presence (kept fresh by the store while it is open; withdrawn by close); resolves once written. */
+  setPresence(presence: Presence): Promise<void>;
   /** The hubs sharing the store now (this one included), oldest first. */
   hubs(): Promise<HubRecord[]>;
   /** Commits what is pending and releases the database. */

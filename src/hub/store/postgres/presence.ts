@@ -29,22 +29,23 @@ export class PresenceWriter {
 
   constructor(private readonly sql: Sql) {}
 
-  set(presence: Presence): void {
+  /** Resolves once the first presence is written (later ones are debounced). */
+  set(presence: Presence): Promise<void> {
     const first = this.current === undefined;
     this.current = presence;
-    if (this.closed) return;
+    if (this.closed) return Promise.resolve();
     if (first) {
-      void this.write();
       this.heartbeat = setInterval(() => void this.write(), HEARTBEAT_MS);
       this.heartbeat.unref();
-      return;
+      return this.write();
     }
-    if (this.debounce) return;
+    if (this.debounce) return Promise.resolve();
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
       void this.write();
     }, DEBOUNCE_MS);
     this.debounce.unref();
+    return Promise.resolve();
   }
 
   async close(): Promise<void> {

@@ -127,8 +127,8 @@ export class PostgresStore implements Store {
     this.listeners.push(listener);
   }
 
-  setPresence(presence: Presence): void {
-    this.presence.set(presence);
+  setPresence(presence: Presence): Promise<void> {
+    return this.presence.set(presence);
   }
 
   hubs(): Promise<HubRecord[]> {

@@ -87,8 +87,9 @@ export class SqliteStore implements Store {
     // one hub per file: nobody else changes it
   }
 
-  setPresence(presence: Presence): void {
+  setPresence(presence: Presence): Promise<void> {
     this.presence = presence;
+    return Promise.resolve();
   }
 
   hubs(): Promise<HubRecord[]> {
