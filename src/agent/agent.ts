@@ -1,14 +1,16 @@
 // An agent: lease a task (long-poll), run it through THE backend-invocation path, heartbeat while it runs,
 // ack the answer or the classified failure. Reconnects with backoff and never loses or double-acks the task in hand.
-import { HubClient, HubRequestError, HubUnavailableError } from "../hub/client.ts";
+import { type HubClient, HubRequestError, HubUnavailableError } from "../hub/client.ts";
+import type { HubEndpoint } from "../hub/config.ts";
+import { connectFirst, where } from "../hub/failover.ts";
 import type { PreparedBackend } from "../backends/prepare.ts";
 import { runPrompt } from "../backends/run.ts";
 import { EXIT_FAIL, MitteloError } from "../util/errors.ts";
 import type { PlanSettings } from "../manifest/plan-types.ts";
 
 export interface AgentOptions {
-  host: string;
-  port: number;
+  /** The hubs sharing the queue, tried in order; the agent moves to the next when one goes away. */
+  hubs: HubEndpoint[];
   token?: string;
   workerId: string;
   prepared: PreparedBackend;
@@ -32,6 +34,8 @@ export interface AgentOptions {
 interface Task {
   task_id: number;
   prompt: string;
+  /** The lease's fencing token (hubs with the lease-seq feature): sent back with ack/extend. */
+  lease_seq?: number;
 }
 
 /** A graceful stop could not reach the hub to deliver an ack before the task's lease ran out. */
@@ -69,6 +73,10 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
   options.hardStop?.addEventListener("abort", onHardStop, { once: true });
   let backoff = 100;
   let acksInFlight = 0;
+  /** The hub in use (index into options.hubs); after a failure the next one is tried first. */
+  let current = 0;
+  /** Set when a connection was lost: the next connect says where it landed. */
+  let reconnecting = false;
   /**
    * Connects, retrying with backoff while the hub is away. Gives up (HubUnavailableError) on a hard stop, and on a
    * graceful stop once the lease of the task in hand has run out: an ack after that would be refused anyway.
@@ -77,8 +85,10 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
     let giveUpAt: number | undefined;
     while (true) {
       try {
-        const c = await HubClient.connect({ host: options.host, port: options.port, token: options.token, timeoutMs: 5000 });
-        if (backoff > 100) log(`reconnected to ${options.host}:${options.port}`);
+        const { client: c, index } = await connectFirst(options.hubs, { token: options.token, timeoutMs: 5000 }, current);
+        if (reconnecting || backoff > 100 || index !== current) log(`connected to ${where(options.hubs[index] as HubEndpoint)}`);
+        current = index;
+        reconnecting = false;
         backoff = 100;
         return c;
       } catch (error) {
@@ -123,6 +133,11 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
         if (used && client === used) {
           used.close();
           client = undefined;
+          reconnecting = true;
+          if (options.hubs.length > 1) {
+            log(`${error.message}; moving to the next hub`);
+            current = (current + 1) % options.hubs.length;
+          }
         }
         if ((options.signal.aborted && method === "lease") || options.hardStop?.aborted) throw error;
       }
@@ -183,9 +198,11 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
   /** Runs the task and sends its ack; resolves with the ack still in flight (undefined when nothing is acked). */
   async function handle(task: Task): Promise<{ ack: Promise<void> } | undefined> {
     log(`task ${task.task_id}: leased, running ${prepared.backend.name}`);
+    // With the lease's token, a re-sent ack (after a failover) is recognised by any hub sharing the queue.
+    const lease = task.lease_seq === undefined ? {} : { lease_seq: task.lease_seq };
     const heartbeat = setInterval(
       () => {
-        client?.call("extend", { task_id: task.task_id, worker_id: workerId, lease_seconds: options.leaseSeconds }).catch((error: Error) => {
+        client?.call("extend", { task_id: task.task_id, worker_id: workerId, ...lease, lease_seconds: options.leaseSeconds }).catch((error: Error) => {
           log(`task ${task.task_id}: heartbeat failed: ${error.message}`);
         });
       },
@@ -214,10 +231,11 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
     if (delay) await sleep(delay);
     const ok = result.verdict.outcome === "PASS";
     const params = ok
-      ? { task_id: task.task_id, worker_id: workerId, status: "done", result: result.extraction.answer }
+      ? { task_id: task.task_id, worker_id: workerId, ...lease, status: "done", result: result.extraction.answer }
       : {
           task_id: task.task_id,
           worker_id: workerId,
+          ...lease,
           status: "failed",
           error: `${result.verdict.outcome} ${result.verdict.reason}: ${result.verdict.message}`,
         };

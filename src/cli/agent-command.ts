@@ -11,12 +11,13 @@ import { watchParent } from "../util/parent-watch.ts";
 import { makeRedactor } from "../util/redact.ts";
 import { type BackendSetup, stubSetup } from "../backends/stub-setup.ts";
 import { runAgent } from "../agent/agent.ts";
+import type { HubEndpoint } from "../hub/config.ts";
+import { where } from "../hub/failover.ts";
 
 export interface AgentCommandOptions {
   manifest: string;
   backend: string;
-  host: string;
-  port: number;
+  hubs: HubEndpoint[];
   token?: string;
   workerId?: string;
   leaseSeconds: number;
@@ -77,11 +78,10 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
       controller.abort();
       hardStop.abort();
     });
-    log(`agent for ${backend.name} leasing from ${options.host}:${options.port}`);
+    log(`agent for ${backend.name} leasing from ${options.hubs.map(where).join(", ")}`);
     try {
       const stats = await runAgent({
-        host: options.host,
-        port: options.port,
+        hubs: options.hubs,
         token: options.token,
         workerId,
         prepared,

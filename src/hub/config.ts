@@ -26,19 +26,57 @@ export interface HubConfig {
   allowInsecureBind?: boolean | undefined;
 }
 
-/** Where clients connect: flags, else MITTELO_HOST / MITTELO_PORT / MITTELO_TOKEN of `env`, else 127.0.0.1:8765. */
-export function clientEndpoint(
-  options: { host?: string | undefined; port?: string | number | undefined; token?: string | undefined },
-  env: Readonly<Record<string, string | undefined>>,
-): {
+export interface HubEndpoint {
   host: string;
   port: number;
-  token?: string | undefined;
-} {
+}
+
+/**
+ * Where clients connect: --hub host:port[,host:port…], else --host/--port, else MITTELO_HUB (the same list), else
+ * MITTELO_HOST / MITTELO_PORT of `env`, else 127.0.0.1:8765. Clients use the first hub that answers and move on to the
+ * next when one goes away. The token: --token, else MITTELO_TOKEN.
+ */
+export function clientEndpoints(
+  options: { hub?: string | undefined; host?: string | undefined; port?: string | number | undefined; token?: string | undefined },
+  env: Readonly<Record<string, string | undefined>>,
+): { hubs: HubEndpoint[]; token?: string | undefined } {
+  const token = options.token ?? (env.MITTELO_TOKEN || undefined);
+  if (options.hub !== undefined) {
+    if (options.host !== undefined || options.port !== undefined) {
+      throw new MitteloError("usage", "give either --hub host:port[,host:port…] or --host/--port, not both");
+    }
+    return { hubs: parseHubList(options.hub, "--hub"), token };
+  }
+  if (options.host === undefined && options.port === undefined && env.MITTELO_HUB) return { hubs: parseHubList(env.MITTELO_HUB, "MITTELO_HUB"), token };
   const host = options.host ?? env.MITTELO_HOST ?? DEFAULT_HOST;
   const port = parsePort(options.port ?? env.MITTELO_PORT ?? DEFAULT_PORT, "--port");
-  const token = options.token ?? (env.MITTELO_TOKEN || undefined);
-  return { host, port, token };
+  return { hubs: [{ host, port }], token };
+}
+
+/** The first of clientEndpoints (for commands that talk to one hub). */
+export function clientEndpoint(
+  options: { hub?: string | undefined; host?: string | undefined; port?: string | number | undefined; token?: string | undefined },
+  env: Readonly<Record<string, string | undefined>>,
+): { host: string; port: number; token?: string | undefined } {
+  const { hubs, token } = clientEndpoints(options, env);
+  return { ...(hubs[0] as HubEndpoint), token };
+}
+
+/** "host:port,tcp://host:port,[::1]:port" → endpoints (as --print-url prints them, with or without tcp://). */
+export function parseHubList(value: string, flag: string): HubEndpoint[] {
+  const hubs: HubEndpoint[] = [];
+  for (const raw of value.split(",")) {
+    const item = raw.trim().replace(/^tcp:\/\//, "");
+    if (item === "") continue;
+    const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(item);
+    if (!m)
+      throw new MitteloError("usage", `${flag}: "${raw.trim()}" is not host:port`, {
+        hint: `e.g. ${flag === "--hub" ? "--hub" : `${flag}=`} 10.0.0.5:8765,10.0.0.6:8765`,
+      });
+    hubs.push({ host: (m[1] ?? m[2]) as string, port: parsePort(m[3] as string, flag) });
+  }
+  if (hubs.length === 0) throw new MitteloError("usage", `${flag} names no hub`, { hint: "give host:port[,host:port…]" });
+  return hubs;
 }
 
 /** The database: --db, else MITTELO_DB of `env`, else .mittelo/mittelo.db. A relative path is made absolute. */

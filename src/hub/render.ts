@@ -27,6 +27,22 @@ export function renderTaskTable(tasks: readonly Task[], stats: Stats): string {
   return `${[line(header), ...rows.map(line)].join("\n")}\n${renderStats(stats)}`;
 }
 
+export interface HubsReply {
+  store: { kind: string; location: string };
+  hubs: { hub_id: string; listen: string; host: string; pid: number; version: string; seen_ago_ms: number; waiting: number; self: boolean }[];
+}
+
+/** The store line and one line per hub sharing it (as `status` prints after the table). */
+export function renderHubs(store: HubsReply["store"], hubs: HubsReply["hubs"]): string {
+  const lines = [`store ${store.kind} ${store.location} · ${hubs.length} hub(s) connected`];
+  for (const h of hubs) {
+    lines.push(
+      `  hub ${h.listen} on ${h.host} (pid ${h.pid}, ${h.version}) · ${h.waiting} waiting · seen ${(h.seen_ago_ms / 1000).toFixed(1)}s ago${h.self ? " · answered" : ""}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
 function text(value: unknown): string {
   if (value === null || value === undefined) return "";
   return typeof value === "string" ? value : JSON.stringify(value);

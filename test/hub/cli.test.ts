@@ -51,7 +51,10 @@ t.test("hub + enqueue + status + stats + retry + shutdown", async (t) => {
   t.equal(table.code, 0);
   t.match(table.stdout, /^ID\s+STATUS\s+WORKER/);
   t.match(table.stdout, /4\s+queued\s+-\s+0\s+codex/);
-  t.match(table.stdout, /queued 4 · leased 0 · done 0 · failed 0\n$/);
+  t.match(
+    table.stdout,
+    /queued 4 · leased 0 · done 0 · failed 0\nstore sqlite \/.*q\.db · 1 hub\(s\) connected\n {2}hub 127\.0\.0\.1:\d+ on .* · 0 waiting · seen .* · answered\n$/,
+  );
   const json = JSON.parse((await runMain(["status", "--json", "--status", "queued", "--limit", "2", ...port])).stdout) as { tasks: { task_id: number }[] };
   t.same(
     json.tasks.map((x) => x.task_id),
@@ -91,4 +94,22 @@ t.test("usage errors: insecure bind, bad port", async (t) => {
   const port = await runMain(["hub", "--port", "http", "--db", db]);
   t.equal(port.code, 2);
   t.match(port.stderr, /--port must be a port number/);
+});
+
+t.test("--hub and MITTELO_HUB: a list of hubs, the first that answers is used; bad lists are usage errors", async (t) => {
+  const hub = await spawnHub(t, ["--db", join(tempDir(t), "q.db")]);
+  const dead = await freePort();
+  const list = `127.0.0.1:${dead},tcp://127.0.0.1:${hub.port}`;
+  const viaFlag = await runMain(["enqueue", "--prompt", "x", "--hub", list]);
+  t.same([viaFlag.code, viaFlag.stdout], [0, "1\n"], "the dead first hub is skipped");
+  const viaEnv = await runMain(["stats", "--json"], { MITTELO_HUB: list });
+  t.same(JSON.parse(viaEnv.stdout), { queued: 1, leased: 0, done: 0, failed: 0 });
+  const none = await runMain(["stats", "--hub", `127.0.0.1:${dead},[::1]:${dead}`]);
+  t.equal(none.code, 1);
+  t.equal(none.stderr, `mittelo: no hub answers at 127.0.0.1:${dead}, [::1]:${dead} — start one with \`mittelo hub\`\n`);
+  const both = await runMain(["stats", "--hub", list, "--port", "1"]);
+  t.same([both.code, both.stderr], [2, "mittelo: give either --hub host:port[,host:port…] or --host/--port, not both\n"]);
+  const bad = await runMain(["stats", "--hub", "nohost"]);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /^mittelo: --hub: "nohost" is not host:port/);
 });

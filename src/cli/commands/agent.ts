@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { parseAgentSpec, runSwarm } from "../swarm.ts";
-import { clientEndpoint, parsePositive } from "../../hub/config.ts";
+import { clientEndpoints, parsePositive } from "../../hub/config.ts";
 import { MitteloError } from "../../util/errors.ts";
 import { parseDuration } from "../../util/units.ts";
 import type { CliIO } from "../io.ts";
@@ -10,6 +10,7 @@ import { collect, manifestPath } from "../options.ts";
 interface AgentFlags {
   backend: string;
   manifest?: string;
+  hub?: string;
   host?: string;
   port?: string;
   token?: string;
@@ -26,6 +27,7 @@ interface AgentFlags {
 
 function hubOptions(command: Command): Command {
   return command
+    .option("--hub <host:port,…>", "hubs sharing one queue; the agent moves to the next when one goes away (default: $MITTELO_HUB)")
     .option("--host <host>", "hub address (default: $MITTELO_HOST or 127.0.0.1)")
     .option("--port <port>", "hub port (default: $MITTELO_PORT or 8765)")
     .option("--token <token>", "hub token (default: $MITTELO_TOKEN)")
@@ -49,7 +51,7 @@ export function registerAgent(program: Command, io: CliIO): void {
       .option("--stub-url <url>", "point the backend at this model stub (`mittelo stub --print-url`), using its manifest `stub` block")
       .addHelpText("after", "\nExamples:\n  $ mittelo agent --backend echo\n  $ mittelo agent --backend codex --require-ready --lease-seconds 600"),
   ).action(async (flags: AgentFlags) => {
-    const { host, port, token } = clientEndpoint(flags, process.env);
+    const { hubs, token } = clientEndpoints(flags, process.env);
     const waitMs = parseDuration(flags.wait);
     if (waitMs === undefined) throw new MitteloError("bad-flag", `--wait must be a duration such as 20s, got '${flags.wait}'`);
     const { agentCommand } = await import("../agent-command.ts");
@@ -58,8 +60,7 @@ export function registerAgent(program: Command, io: CliIO): void {
         {
           manifest: manifestPath(flags.manifest),
           backend: flags.backend,
-          host,
-          port,
+          hubs,
           token,
           workerId: flags.workerId,
           leaseSeconds: parsePositive(flags.leaseSeconds, "--lease-seconds", false),
@@ -83,9 +84,10 @@ export function registerAgent(program: Command, io: CliIO): void {
       .requiredOption("-a, --agent <name=count>", "backend and how many agents (repeatable)", collect)
       .option("--until-empty", "each agent exits when the queue is drained")
       .addHelpText("after", "\nExamples:\n  $ mittelo swarm --agent echo=2 --agent codex=1"),
-  ).action(async (flags: { agent: string[]; host?: string; port?: string; token?: string; manifest?: string; untilEmpty?: boolean }) => {
+  ).action(async (flags: { agent: string[]; hub?: string; host?: string; port?: string; token?: string; manifest?: string; untilEmpty?: boolean }) => {
     const specs = flags.agent.map(parseAgentSpec);
     const args: string[] = ["--manifest", manifestPath(flags.manifest)];
+    if (flags.hub) args.push("--hub", flags.hub);
     if (flags.host) args.push("--host", flags.host);
     if (flags.port) args.push("--port", flags.port);
     if (flags.token) args.push("--token", flags.token);

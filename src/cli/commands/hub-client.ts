@@ -1,14 +1,16 @@
 // Small commands that talk to a running hub: enqueue, status, stats, retry, shutdown.
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { HubClient } from "../../hub/client.ts";
-import { clientEndpoint, parsePositive } from "../../hub/config.ts";
-import { renderStats, renderTaskTable } from "../../hub/render.ts";
+import { type HubClient, HubUnavailableError } from "../../hub/client.ts";
+import { clientEndpoints, parsePositive } from "../../hub/config.ts";
+import { connectFirst } from "../../hub/failover.ts";
+import { type HubsReply, renderHubs, renderStats, renderTaskTable } from "../../hub/render.ts";
 import type { Stats, Task } from "../../hub/task.ts";
 import { EXIT_OK, EXIT_USAGE, MitteloError, messageOf } from "../../util/errors.ts";
 import type { CliIO } from "../io.ts";
 
 interface Endpoint {
+  hub?: string;
   host?: string;
   port?: string;
   token?: string;
@@ -16,17 +18,32 @@ interface Endpoint {
 
 function withEndpoint(command: Command): Command {
   return command
+    .option("--hub <host:port,…>", "hubs sharing one queue, tried in order (default: $MITTELO_HUB, else --host/--port)")
     .option("--host <host>", "hub address (default: $MITTELO_HOST or 127.0.0.1)")
     .option("--port <port>", "hub port (default: $MITTELO_PORT or 8765)")
     .option("--token <token>", "hub token (default: $MITTELO_TOKEN)");
 }
 
-async function withClient<T>(options: Endpoint, run: (client: HubClient) => Promise<T>): Promise<T> {
-  const client = await HubClient.connect(clientEndpoint(options, process.env));
-  try {
-    return await run(client);
-  } finally {
-    client.close();
+/**
+ * Runs `run` against the first hub that answers. A read (`retry: true`) whose hub goes away is run again on the next;
+ * a write is not (its outcome is unknown: it may have been committed), and the error says so.
+ */
+async function withClient<T>(options: Endpoint, run: (client: HubClient) => Promise<T>, retry = false): Promise<T> {
+  const { hubs, token } = clientEndpoints(options, process.env);
+  let start = 0;
+  for (let round = 0; ; round++) {
+    const { client, index } = await connectFirst(hubs, { token }, start);
+    try {
+      return await run(client);
+    } catch (error) {
+      if (!(error instanceof HubUnavailableError) || hubs.length === 1) throw error;
+      if (!retry || round >= hubs.length) {
+        throw new HubUnavailableError(`${error.message}; the request may or may not have been applied (check with \`mittelo status\`)`, error);
+      }
+      start = index + 1;
+    } finally {
+      client.close();
+    }
   }
 }
 
@@ -42,22 +59,32 @@ export function registerHubClient(program: Command, io: CliIO): void {
   ).action(async (options: Endpoint & { status?: string; limit: string; json?: boolean }) => {
     const limit = Number(options.limit);
     if (!Number.isInteger(limit)) throw new MitteloError("usage", `--limit must be an integer, got "${options.limit}"`);
-    const reply = await withClient(options, (c) =>
-      c.call<{ tasks: Task[]; stats: Stats }>("list", { limit, ...(options.status ? { status: options.status } : {}) }),
+    const reply = await withClient(
+      options,
+      async (c) => {
+        const list = await c.call<{ tasks: Task[]; stats: Stats }>("list", { limit, ...(options.status ? { status: options.status } : {}) });
+        const hubs = await c.call<HubsReply>("hubs").catch(() => undefined); // a hub without the hubs feature
+        return { ...list, ...(hubs ? { store: hubs.store, hubs: hubs.hubs } : {}) };
+      },
+      true,
     );
-    io.stdout(options.json ? `${JSON.stringify(reply, null, 2)}\n` : renderTaskTable(reply.tasks, reply.stats));
+    io.stdout(
+      options.json
+        ? `${JSON.stringify(reply, null, 2)}\n`
+        : `${renderTaskTable(reply.tasks, reply.stats)}${reply.hubs && reply.store ? renderHubs(reply.store, reply.hubs) : ""}`,
+    );
     io.exit(EXIT_OK);
   });
   withEndpoint(program.command("stats").description("task counts per status").option("--json", "print JSON")).action(
     async (options: Endpoint & { json?: boolean }) => {
-      const reply = await withClient(options, (c) => c.call<{ stats: Stats }>("stats"));
+      const reply = await withClient(options, (c) => c.call<{ stats: Stats }>("stats"), true);
       io.stdout(options.json ? `${JSON.stringify(reply.stats)}\n` : renderStats(reply.stats));
       io.exit(EXIT_OK);
     },
   );
   withEndpoint(program.command("retry").description("put every failed task back in the queue").option("--json", "print JSON")).action(
     async (options: Endpoint & { json?: boolean }) => {
-      const reply = await withClient(options, (c) => c.call<{ retried: number }>("retry_failed"));
+      const reply = await withClient(options, (c) => c.call<{ retried: number }>("retry_failed"), true);
       io.stdout(options.json ? `${JSON.stringify(reply)}\n` : `retried ${reply.retried} failed task(s)\n`);
       io.exit(EXIT_OK);
     },
