@@ -1,14 +1,20 @@
-// Hub benchmark: N tasks, W workers, batch B against a real hub process; prints enqueue/s, completed tasks/s,
-// p50/p99 of lease and ack round trips and of the lease+ack cycle, and checks the exactly-once invariant.
-// Run: npm run bench:hub -- --n 2000 --workers 4 --batch 1 [--prefill 20000] [--window 64] [--cpu-prof DIR]
-//   (= node --import tsx bench/hub.mjs …)
+// Hub benchmark: N tasks, W workers, batch B against real hub processes; prints enqueue/s, completed tasks/s,
+// p50/p99 of lease and ack round trips and of the lease+ack cycle, the enqueue → lease wake-up latency (from one hub
+// to a lease waiting on another, with --hubs 2), and checks the exactly-once invariant.
+// Run: npm run bench:hub -- --n 2000 --workers 4 --batch 1 [--prefill 100000] [--window 64] [--cpu-prof DIR]
+//        [--db postgres://…  |  --pg (a throwaway PostgreSQL cluster, fsync on)] [--pg-async-commit] [--hubs 2]
+//        [--reference DIR] [--json]
+//   (= node --import tsx bench/hub.mjs …). --reference DIR runs `python3 -m mittelo hub` from DIR (the reference
+//   Python hub) instead of ours, with the same client and the same checks.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import postgres from "postgres";
 import { HubClient } from "../src/hub/client.ts";
-import { openDb } from "../src/hub/store/db.ts";
+import { openDb } from "../src/hub/store/sqlite/db.ts";
+import { startCluster } from "../test/helpers/pg.ts";
 
 const { values } = parseArgs({
   options: {
@@ -17,6 +23,11 @@ const { values } = parseArgs({
     batch: { type: "string", default: "1" },
     prefill: { type: "string", default: "0" },
     window: { type: "string", default: "64" },
+    hubs: { type: "string", default: "1" },
+    wakeups: { type: "string", default: "200" },
+    db: { type: "string" },
+    pg: { type: "boolean", default: false },
+    "pg-async-commit": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     "cpu-prof": { type: "string" },
     reference: { type: "string" },
@@ -27,43 +38,63 @@ const W = Number(values.workers);
 const B = Number(values.batch);
 const PREFILL = Number(values.prefill);
 const WINDOW = Number(values.window);
+const HUBS = Number(values.hubs);
+const WAKEUPS = Number(values.wakeups);
 
 const dir = mkdtempSync(join(tmpdir(), "mittelo-bench-"));
-const dbPath = join(dir, "bench.db");
-let hub;
+let cluster;
+const hubs = [];
 try {
-  if (PREFILL > 0) prefill(dbPath, PREFILL);
-  hub = await startHubProcess(dbPath);
-  const result = await run(hub.port);
+  if (values.pg) cluster = await startCluster({ durable: true });
+  let db = values.db ?? (cluster ? await cluster.createDatabase() : join(dir, "bench.db"));
+  // --pg-async-commit: the hubs' connections commit without waiting for the WAL flush (?synchronous_commit=off in the
+  // URL): a hub crash still loses nothing, a crash of the PostgreSQL server may lose the last fraction of a second.
+  if (values["pg-async-commit"]) db += `${db.includes("?") ? "&" : "?"}synchronous_commit=off`;
+  const kind = db.startsWith("postgres") ? "postgres" : "sqlite";
+  if (HUBS > 1 && kind !== "postgres") throw new Error("--hubs > 1 needs a PostgreSQL --db (or --pg)");
+  hubs.push(await startHubProcess(db));
+  if (PREFILL > 0) await prefill(kind, db, PREFILL);
+  for (let i = 1; i < HUBS; i++) hubs.push(await startHubProcess(db));
+  const result = { store: values.reference ? "reference" : kind, hubs: HUBS, ...(await run(hubs.map((h) => h.port))) };
   if (values.json) console.log(JSON.stringify(result));
   else print(result);
   process.exitCode = result.exactlyOnce ? 0 : 1;
 } finally {
-  hub?.child.kill("SIGTERM");
-  await hub?.exited;
+  for (const hub of hubs) hub.child.kill("SIGTERM");
+  await Promise.all(hubs.map((h) => h.exited));
+  await cluster?.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Writes `count` done tasks straight into the database (before the hub starts). */
-function prefill(path, count) {
-  const db = openDb(path);
+/** Writes `count` done tasks straight into the database (the hub has created the schema). */
+async function prefill(kind, db, count) {
   const now = Date.now() / 1000;
-  const insert = db.prepare(
-    "INSERT INTO tasks (prompt, status, created_at, updated_at, worker_id, result_json, attempts) VALUES (?, 'done', ?, ?, 'old', '\"ok\"', 1)",
+  if (kind === "postgres") {
+    const sql = postgres(db, { max: 1, onnotice: () => {} });
+    await sql`
+      INSERT INTO tasks (prompt, status, created_at, updated_at, worker_id, result_json, attempts, lease_seq)
+      SELECT 'old task ' || i, 'done', ${now}::float8, ${now}::float8, 'old', '"ok"', 1, 1 FROM generate_series(1, ${count}::int) i`;
+    await sql`VACUUM ANALYZE tasks`;
+    await sql.end();
+    return;
+  }
+  const sqlite = openDb(db);
+  const insert = sqlite.prepare(
+    "INSERT INTO tasks (prompt, status, created_at, updated_at, worker_id, result_json, attempts, lease_seq) VALUES (?, 'done', ?, ?, 'old', '\"ok\"', 1, 1)",
   );
-  db.transaction(() => {
+  sqlite.transaction(() => {
     for (let i = 0; i < count; i++) insert.run(`old task ${i}`, now, now);
   })();
-  db.close();
+  sqlite.close();
 }
 
-function startHubProcess(path) {
+function startHubProcess(db) {
   const bin = new URL("../bin/mittelo.mjs", import.meta.url).pathname;
   // --cpu-prof DIR: the hub writes a V8 CPU profile there on exit (open it in Chrome DevTools).
   const prof = values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", values["cpu-prof"]] : [];
   const child = values.reference
-    ? spawn("python3", ["-m", "mittelo", "hub", "--port", "0", "--print-url", "--db", path], { cwd: values.reference, stdio: ["ignore", "pipe", "inherit"] })
-    : spawn(process.execPath, [...prof, bin, "hub", "--port", "0", "--print-url", "--db", path], { stdio: ["ignore", "pipe", "inherit"] });
+    ? spawn("python3", ["-m", "mittelo", "hub", "--port", "0", "--print-url", "--db", db], { cwd: values.reference, stdio: ["ignore", "pipe", "inherit"] })
+    : spawn(process.execPath, [...prof, bin, "hub", "--port", "0", "--print-url", "--db", db], { stdio: ["ignore", "pipe", "ignore"] });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   return new Promise((resolve, reject) => {
     let out = "";
@@ -76,9 +107,9 @@ function startHubProcess(path) {
   });
 }
 
-async function run(port) {
-  const connect = () => HubClient.connect({ host: "127.0.0.1", port });
-  const producer = await connect();
+async function run(ports) {
+  const connect = (port) => HubClient.connect({ host: "127.0.0.1", port });
+  const producer = await connect(ports[0]);
 
   // Enqueue: one request at a time (like a simple client), then pipelined with WINDOW in flight.
   const seqCount = Math.min(N, 1000);
@@ -101,7 +132,7 @@ async function run(port) {
   );
   const enqueuePipelined = N / ((performance.now() - t0) / 1000);
 
-  // Workers: lease B, ack each; record round trips.
+  // Workers (spread over the hubs): lease B, ack each; record round trips.
   const leaseRtt = [];
   const ackRtt = [];
   const cycle = [];
@@ -109,7 +140,7 @@ async function run(port) {
   let ackErrors = 0;
   let doubleLease = 0;
   let done = 0;
-  const workers = await Promise.all(Array.from({ length: W }, () => connect()));
+  const workers = await Promise.all(Array.from({ length: W }, (_, w) => connect(ports[w % ports.length])));
   t0 = performance.now();
   await Promise.all(
     workers.map(async (client, w) => {
@@ -138,7 +169,9 @@ async function run(port) {
   const elapsed = (performance.now() - t0) / 1000;
   const { stats } = await producer.call("stats");
   const exactlyOnce = ackErrors === 0 && doubleLease === 0 && ackedBy.size === N && ids.every((id) => ackedBy.has(id)) && stats.done === N + seqCount + PREFILL;
-  for (const c of [producer, ...workers]) c.close();
+  for (const c of workers) c.close();
+  const wakeup = values.reference ? null : await wakeups(producer, await connect(ports[ports.length - 1]));
+  producer.close();
   return {
     n: N,
     workers: W,
@@ -150,9 +183,30 @@ async function run(port) {
     leaseMs: { p50: pct(leaseRtt, 50), p99: pct(leaseRtt, 99) },
     ackMs: { p50: pct(ackRtt, 50), p99: pct(ackRtt, 99) },
     cycleMs: cycle.length ? { p50: pct(cycle, 50), p99: pct(cycle, 99) } : null,
+    wakeupMs: wakeup,
     exactlyOnce,
     stats,
   };
+}
+
+/**
+ * Enqueue → lease wake-up: a lease waits (long-poll) on the last hub; once it is parked, a task is enqueued on the
+ * first hub; the time from sending the enqueue to receiving the lease reply. Across hubs with --hubs 2.
+ */
+async function wakeups(producer, waiter) {
+  const times = [];
+  for (let i = 0; i < WAKEUPS; i++) {
+    const leased = waiter.call("lease", { worker_id: "waker", wait_ms: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 15)); // parked by then (a lease on an empty queue takes < 1 ms)
+    const t = performance.now();
+    await producer.call("enqueue", { prompt: `wake ${i}` });
+    const { tasks } = await leased;
+    times.push(performance.now() - t);
+    if (tasks.length !== 1) throw new Error("the waiting lease got no task");
+    await waiter.call("ack", { task_id: tasks[0].task_id, status: "done", worker_id: "waker" });
+  }
+  waiter.close();
+  return { p50: pct(times, 50), p99: pct(times, 99) };
 }
 
 async function drain(client, count) {
@@ -171,11 +225,12 @@ function pct(values, p) {
 }
 
 function print(r) {
-  console.log(`hub bench: N=${r.n} W=${r.workers} B=${r.batch} prefill(done)=${r.prefill}`);
+  console.log(`hub bench: ${r.store} ×${r.hubs} hub(s) N=${r.n} W=${r.workers} B=${r.batch} prefill(done)=${r.prefill}`);
   console.log(`  enqueue/s        ${r.enqueuePerSecSequential} (one at a time)  ${r.enqueuePerSecPipelined} (pipelined)`);
   console.log(`  completed/s      ${r.completedPerSec}`);
   console.log(`  lease RTT ms     p50 ${r.leaseMs.p50}  p99 ${r.leaseMs.p99}`);
   console.log(`  ack RTT ms       p50 ${r.ackMs.p50}  p99 ${r.ackMs.p99}`);
   if (r.cycleMs) console.log(`  lease+ack ms     p50 ${r.cycleMs.p50}  p99 ${r.cycleMs.p99}`);
+  if (r.wakeupMs) console.log(`  wake-up ms       p50 ${r.wakeupMs.p50}  p99 ${r.wakeupMs.p99} (enqueue on the first hub → lease waiting on the last)`);
   console.log(`  exactly-once     ${r.exactlyOnce ? "ok" : "VIOLATED"} (${JSON.stringify(r.stats)})`);
 }

@@ -38,8 +38,17 @@ export interface Snapshot {
   workers: ActiveWorker[];
   /** Workers waiting for a task (parked in a long-poll, no lease); empty when the hub cannot say. */
   waiting: string[];
+  /** The database and the hubs sharing it (hubs with the `hubs` feature). */
+  store?: StoreView | undefined;
   /** Epoch ms of the poll (ages and lease times are relative to it). */
   at: number;
+}
+
+export interface StoreView {
+  kind: string;
+  location: string;
+  /** listen addresses of the connected hubs; the one the dashboard reads is marked. */
+  hubs: { listen: string; self: boolean }[];
 }
 
 export interface Offline {

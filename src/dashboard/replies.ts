@@ -1,5 +1,6 @@
 // Checks the hub's replies before the dashboard uses them: whatever arrives, either typed data or a one-line ReplyError.
 import { type Stats, TASK_STATUSES, type Task, type TaskStatus } from "../hub/task.ts";
+import type { StoreView } from "./model.ts";
 
 /** The hub answered, but not with what the protocol promises. */
 export class ReplyError extends Error {
@@ -101,5 +102,21 @@ function taskOf(value: unknown, path: string): Task {
     max_attempts: typeof t.max_attempts === "number" ? t.max_attempts : 0,
     backend: typeof t.backend === "string" ? t.backend : null,
     priority: typeof t.priority === "number" ? t.priority : 0,
+  };
+}
+
+/** The `hubs` reply → the store line of the dashboard. */
+export function storeOf(reply: unknown): StoreView {
+  const m = "hubs";
+  const r = object(m, reply, "the result");
+  const store = object(m, r.store, "store");
+  if (!Array.isArray(r.hubs)) throw new ReplyError(m, `hubs is ${describe(r.hubs)}, expected an array`);
+  return {
+    kind: string(m, store.kind, "store.kind"),
+    location: string(m, store.location, "store.location"),
+    hubs: r.hubs.map((value, i) => {
+      const h = object(m, value, `hubs[${i}]`);
+      return { listen: string(m, h.listen, `hubs[${i}].listen`), self: h.self === true };
+    }),
   };
 }

@@ -3,7 +3,7 @@ import { HubClient } from "../hub/client.ts";
 import { urlHost } from "../hub/config.ts";
 import { messageOf } from "../util/errors.ts";
 import { type DashboardState, type Offline, type StatusFilter, startCommandFor, throughputOf, workersOf } from "./model.ts";
-import { helloFeatures, helloVersion, statsOf, tasksOf, waitingOf } from "./replies.ts";
+import { helloFeatures, helloVersion, statsOf, storeOf, tasksOf, waitingOf } from "./replies.ts";
 
 export interface Endpoint {
   host: string;
@@ -79,13 +79,14 @@ export class HubSource {
     try {
       const client = await within(this.connected(), this.timeoutMs * 2, "connect and hello");
       const list = (params: Record<string, unknown>) => client.call("list", params);
-      const [stats, recent, leased, done, workers] = await within(
+      const [stats, recent, leased, done, workers, hubs] = await within(
         Promise.all([
           client.call("stats"),
           list({ limit: options.limit, ...(options.filter === "all" ? {} : { status: options.filter }) }),
           list({ status: "leased", limit: LEASED_LIMIT }),
           list({ status: "done", limit: DONE_LIMIT }),
           this.features.includes("workers") ? client.call("workers") : Promise.resolve({ workers: [] }),
+          this.features.includes("hubs") ? client.call("hubs") : Promise.resolve(undefined),
         ]),
         this.timeoutMs,
         "stats and list",
@@ -102,6 +103,7 @@ export class HubSource {
         throughput: throughputOf(doneTasks, at, doneTasks.length >= DONE_LIMIT),
         workers: workersOf(tasksOf(leased), at),
         waiting: waitingOf(workers),
+        store: hubs === undefined ? undefined : storeOf(hubs),
         at,
       };
     } catch (error) {

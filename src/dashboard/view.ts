@@ -48,6 +48,14 @@ function onlineLines(s: Snapshot, options: ViewOptions): Line[] {
   const atLeast = tp.capped ? "≥" : "";
   const lines: Line[] = [
     { text: `Mittelö dashboard · hub ${s.address} · v${s.version || "?"} · ONLINE`, tone: "title" },
+    ...(s.store
+      ? [
+          {
+            text: `store ${s.store.kind} ${s.store.location} · ${s.store.hubs.length} hub(s) connected: ${s.store.hubs.map((h) => `${h.listen}${h.self ? " (this one)" : ""}`).join(", ")}`,
+            tone: "dim" as const,
+          },
+        ]
+      : []),
     { text: `queued ${stats.queued} · leased ${stats.leased} · done ${stats.done} · failed ${stats.failed} · total ${total}`, tone: "ok" },
     {
       text: `throughput: ${atLeast}${tp.doneLastMinute} done in the last minute · ${atLeast}${tp.perMinute.toFixed(1)} tasks/min (5 min average)`,

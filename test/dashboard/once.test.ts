@@ -67,3 +67,10 @@ t.test("usage errors exit 2", async (t) => {
   t.equal(live.code, 2, "the live view without a terminal");
   t.match(live.stderr, /needs a terminal.*\n {2}hint: use `mittelo dashboard --once`/);
 });
+
+t.test("--once shows the store and the hubs connected to it", async (t) => {
+  const hub = await startTestHub(t);
+  const r = await spawnCli(["dashboard", "--once", "--port", String(hub.tcp.port)]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, new RegExp(`store sqlite .*hub\\.db · 1 hub\\(s\\) connected: 127\\.0\\.0\\.1:${hub.tcp.port} \\(this one\\)`));
+});

@@ -80,8 +80,17 @@ function external(adminUrl: string): PgServer {
   };
 }
 
-/** Starts a cluster of our own. Throws when it cannot. */
-async function ownCluster(bin: string): Promise<PgServer> {
+/**
+ * Starts a cluster of our own (throws when it cannot). Tests turn fsync off (a hub's kill -9 is what they test, not
+ * the server's); the benchmark keeps the defaults (`durable`), as a real server would run.
+ */
+export async function startCluster(options: { durable?: boolean } = {}): Promise<PgServer> {
+  const bin = pgBin();
+  if (!bin) throw new Error("PostgreSQL is not installed (no initdb on PATH or in /usr/lib/postgresql/*/bin)");
+  return ownCluster(bin, options.durable ?? false);
+}
+
+async function ownCluster(bin: string, durable = false): Promise<PgServer> {
   const dir = mkdtempSync(join(tmpdir(), "mittelo-pg-"));
   const root = userInfo().uid === 0;
   const as = (cmd: string, args: string[]) =>
@@ -110,7 +119,8 @@ async function ownCluster(bin: string): Promise<PgServer> {
     let lastError: unknown;
     for (let attempt = 0; attempt < 3 && !started; attempt++) {
       const port = await freePort();
-      const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`;
+      const fast = durable ? "" : " -c fsync=off -c full_page_writes=off";
+      const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200${fast}`;
       try {
         run("pg_ctl", ["start", "-D", data, "-w", "-t", "60", "-l", join(dir, "server.log"), "-o", options]);
         started = true;

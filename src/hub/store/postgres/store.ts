@@ -8,6 +8,7 @@ import type { AckInput, EnqueueInput, Expiry, Fenced, Holder, HubRecord, Leased,
 import { ChangeFeed } from "./changes.ts";
 import { connectPool, runtimeError, type Sql, startupError } from "./connect.ts";
 import { ackTask, extendLease } from "./fenced.ts";
+import { PgGroupCommit } from "./group-commit.ts";
 import { leaseTasks } from "./lease.ts";
 import { migrate } from "./migrations.ts";
 import { forgetOldHubs, liveHubs, PresenceWriter } from "./presence.ts";
@@ -36,6 +37,7 @@ export class PostgresStore implements Store {
   readonly kind = "postgres" as const;
   readonly location: string;
   private readonly presence: PresenceWriter;
+  private readonly commits: PgGroupCommit;
   private readonly listeners: ((change: StoreChange) => void)[] = [];
   /** The database's clock minus ours, in seconds (from the last lease). */
   private clockOffset = 0;
@@ -48,6 +50,7 @@ export class PostgresStore implements Store {
   ) {
     this.location = redactUrl(url);
     this.presence = new PresenceWriter(sql);
+    this.commits = new PgGroupCommit(sql);
   }
 
   /** Connects, migrates and starts listening; one clear error (MitteloError) when the database cannot be used. */
@@ -75,24 +78,24 @@ export class PostgresStore implements Store {
   }
 
   async enqueue(input: EnqueueInput): Promise<number> {
-    const id = await this.run(() => enqueueTask(this.sql, input));
+    const id = await this.write((sql) => enqueueTask(sql, input));
     this.feed.tasksAvailable();
     return id;
   }
 
   async lease(input: LeaseInput): Promise<Leased> {
-    const { tasks, nextExpiry, dbNow } = await this.run(() => leaseTasks(this.sql, input));
+    const { tasks, nextExpiry, dbNow } = await this.write((sql) => leaseTasks(sql, input));
     this.clockOffset = dbNow - Date.now() / 1000;
     if (tasks.length > 0) this.feed.leaseExpires(Math.min(...tasks.map((t) => t.leased_until ?? Number.POSITIVE_INFINITY)));
     return { tasks, nextExpiry: nextExpiry === undefined ? undefined : this.expiry(nextExpiry) };
   }
 
   ack(input: AckInput, holder: Holder): Promise<Fenced<true>> {
-    return this.run(() => ackTask(this.sql, input, holder));
+    return this.write((sql) => ackTask(sql, input, holder));
   }
 
   async extend(taskId: number, holder: Holder, leaseSeconds: number): Promise<Fenced<number>> {
-    const outcome = await this.run(() => extendLease(this.sql, taskId, holder, leaseSeconds));
+    const outcome = await this.write((sql) => extendLease(sql, taskId, holder, leaseSeconds));
     if (outcome.ok) this.feed.leaseExpires(outcome.value);
     return outcome;
   }
@@ -110,7 +113,7 @@ export class PostgresStore implements Store {
   }
 
   async retryFailed(): Promise<number> {
-    const n = await this.run(() => retryFailed(this.sql));
+    const n = await this.write((sql) => retryFailed(sql));
     if (n > 0) this.feed.tasksAvailable();
     return n;
   }
@@ -144,6 +147,11 @@ export class PostgresStore implements Store {
   /** An expiry on the database's clock, with the delay on ours. */
   private expiry(at: number): Expiry {
     return { at, inMs: (at - (Date.now() / 1000 + this.clockOffset)) * 1000 };
+  }
+
+  /** A write, through the group commit: resolves after its batch committed. */
+  private write<T>(op: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.run(() => this.commits.write(op));
   }
 
   private async run<T>(op: () => Promise<T>): Promise<T> {
