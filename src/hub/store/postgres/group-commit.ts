@@ -49,7 +49,7 @@ export class PgGroupCommit {
     this.schedule(); // another batch may start meanwhile, up to `concurrency`
     try {
       const results = await this.commit(batch);
-      batch.forEach((p, i) => p.resolve(results[i]));
+      for (const [i, p] of batch.entries()) p.resolve(results[i]);
     } catch (error) {
       for (const p of batch) p.reject(error);
     } finally {
