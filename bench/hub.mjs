@@ -3,7 +3,7 @@
 // to a lease waiting on another, with --hubs 2), and checks the exactly-once invariant.
 // Run: npm run bench:hub -- --n 2000 --workers 4 --batch 1 [--prefill 100000] [--window 64] [--cpu-prof DIR]
 //        [--db postgres://…  |  --pg (a throwaway PostgreSQL cluster, fsync on)] [--pg-async-commit] [--hubs 2]
-//        [--reference DIR] [--json]
+//        [--reference DIR] [--ack-lease] [--json]
 //   (= node --import tsx bench/hub.mjs …). --reference DIR runs `python3 -m mittelo hub` from DIR (the reference
 //   Python hub) instead of ours, with the same client and the same checks.
 import { spawn } from "node:child_process";
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
     "cpu-prof": { type: "string" },
     reference: { type: "string" },
+    "ack-lease": { type: "boolean", default: false },
   },
 });
 const N = Number(values.n);
@@ -55,7 +56,7 @@ try {
   hubs.push(await startHubProcess(db));
   if (PREFILL > 0) await prefill(kind, db, PREFILL);
   for (let i = 1; i < HUBS; i++) hubs.push(await startHubProcess(db));
-  const result = { store: values.reference ? "reference" : kind, hubs: HUBS, ...(await run(hubs.map((h) => h.port))) };
+  const result = { store: values.reference ? "reference" : kind, hubs: HUBS, ackLease: values["ack-lease"], ...(await run(hubs.map((h) => h.port))) };
   if (values.json) console.log(JSON.stringify(result));
   else print(result);
   process.exitCode = result.exactlyOnce ? 0 : 1;
@@ -142,13 +143,48 @@ async function run(ports) {
   let done = 0;
   const workers = await Promise.all(Array.from({ length: W }, (_, w) => connect(ports[w % ports.length])));
   t0 = performance.now();
+  const ACK_LEASE = values["ack-lease"];
   await Promise.all(
     workers.map(async (client, w) => {
+      // --ack-lease: each ack carries the next lease (protocol feature ack-lease): one request per task at B=1.
+      let carried = [];
       while (done < N) {
+        if (ACK_LEASE && carried.length > 0) {
+          const tasks = carried;
+          carried = [];
+          for (const [k, task] of tasks.entries()) {
+            if (ackedBy.has(task.task_id)) doubleLease++;
+            const b = performance.now();
+            const last = k === tasks.length - 1;
+            try {
+              const reply = await client.call("ack", {
+                task_id: task.task_id,
+                status: "done",
+                result: `w${w}`,
+                worker_id: `w${w}`,
+                lease_seq: task.lease_seq,
+                ...(last ? { lease: { max_tasks: B } } : {}),
+              });
+              ackedBy.set(task.task_id, `w${w}`);
+              done++;
+              if (last) carried = reply.tasks ?? [];
+            } catch {
+              ackErrors++;
+            }
+            const rtt = performance.now() - b;
+            ackRtt.push(rtt);
+            if (B === 1) cycle.push(rtt);
+          }
+          continue;
+        }
         const a = performance.now();
         const { tasks } = await client.call("lease", { worker_id: `w${w}`, max_tasks: B, wait_ms: 50 });
         const leased = performance.now() - a;
         leaseRtt.push(leased);
+        if (ACK_LEASE) {
+          carried = tasks;
+          continue;
+        }
         for (const task of tasks) {
           if (ackedBy.has(task.task_id)) doubleLease++;
           const b = performance.now();
@@ -225,7 +261,7 @@ function pct(values, p) {
 }
 
 function print(r) {
-  console.log(`hub bench: ${r.store} ×${r.hubs} hub(s) N=${r.n} W=${r.workers} B=${r.batch} prefill(done)=${r.prefill}`);
+  console.log(`hub bench: ${r.store} ×${r.hubs} hub(s) N=${r.n} W=${r.workers} B=${r.batch} prefill(done)=${r.prefill}${r.ackLease ? " ack-lease" : ""}`);
   console.log(`  enqueue/s        ${r.enqueuePerSecSequential} (one at a time)  ${r.enqueuePerSecPipelined} (pipelined)`);
   console.log(`  completed/s      ${r.completedPerSec}`);
   console.log(`  lease RTT ms     p50 ${r.leaseMs.p50}  p99 ${r.leaseMs.p99}`);

@@ -177,18 +177,26 @@ export class Hub {
     });
   }
 
-  private async ack(params: Params, session: Session): Promise<{ ok: true; repeated?: true }> {
+  private async ack(params: Params, session: Session): Promise<{ ok: true; repeated?: true; tasks?: Task[] }> {
     const taskId = params.task_id as number;
     const holder = holderOf(params, session);
     if (holder.workerId === undefined && holder.leaseSeq === undefined) throw fenceRefusal("ack", taskId, await this.store.get(taskId), holder);
     const status = (params.status as string).toLowerCase() as "done" | "failed";
     const outcome = await this.store.ack({ task_id: taskId, status, result: params.result, error: params.error }, holder);
+    let reply: { ok: true; repeated?: true; tasks?: Task[] } = { ok: true };
     if (!outcome.ok) {
-      if (isRepeatedAck(outcome.row, holder, status)) return { ok: true, repeated: true };
-      throw fenceRefusal("ack", taskId, outcome.row, holder);
+      if (!isRepeatedAck(outcome.row, holder, status)) throw fenceRefusal("ack", taskId, outcome.row, holder);
+      reply = { ok: true, repeated: true };
     }
     session.leases.delete(taskId);
-    return { ok: true };
+    const next = params.lease as Params | undefined;
+    if (next !== undefined && !this.closing) {
+      // ack-lease: the next lease rides on the same request (and, on SQLite, the same commit).
+      reply.tasks = (await this.leaseNow({ ...next, worker_id: next.worker_id ?? params.worker_id, wait_ms: 0 }, session)).tasks;
+    } else if (next !== undefined) {
+      reply.tasks = [];
+    }
+    return reply;
   }
 
   private async extend(params: Params, session: Session): Promise<{ leased_until: number }> {

@@ -151,3 +151,30 @@ storeTest("a re-sent ack (same worker_id and lease_seq) succeeds idempotently, o
   t.same((await b.request("extend", { task_id: 2, worker_id: "A", lease_seq: 2, lease_seconds: 30 })).error, null, "extend by lease_seq");
   t.same((await b.request("ack", { task_id: 2, status: "done", worker_id: "A", lease_seq: 2 })).result, { ok: true });
 });
+
+storeTest("ack-lease: an ack may carry the next lease; a refused ack leases nothing", async (t) => {
+  const hub = await startTestHub(t);
+  const c = await RawConnection.open(t, hub.tcp.port);
+  t.ok(((await c.request("hello")).result!.features as string[]).includes("ack-lease"));
+  for (const p of ["1", "2", "3"]) await c.request("enqueue", { prompt: p });
+  const [first] = tasksOf(await c.request("lease", { worker_id: "A" })) as (TaskLike & { lease_seq: number })[];
+  const r = await c.request("ack", { task_id: first!.task_id, worker_id: "A", lease_seq: first!.lease_seq, status: "done", lease: { max_tasks: 1 } });
+  t.equal(r.error, null);
+  const next = r.result!.tasks as (TaskLike & { lease_seq: number })[];
+  t.same(
+    next.map((x) => [x.task_id, x.worker_id, x.status]),
+    [[2, "A", "leased"]],
+    "the next task, leased to the ack's worker",
+  );
+  const refused = await c.request("ack", { task_id: first!.task_id, worker_id: "B", status: "done", lease: { max_tasks: 5 } });
+  t.match(refused.error?.message, /already done/);
+  t.match((await c.request("get", { task_id: 3 })).result!.task, { status: "queued" }, "a refused ack leased nothing");
+  const bad = await c.request("ack", { task_id: 2, worker_id: "A", status: "done", lease: { max_tasks: 0 } });
+  t.match(bad.error?.message, /^ack: lease must be an object of lease params/);
+  const last = await c.request("ack", { task_id: 2, worker_id: "A", status: "done", lease: { worker_id: "C", max_tasks: 5 } });
+  t.same(
+    (last.result!.tasks as TaskLike[]).map((x) => [x.task_id, x.worker_id]),
+    [[3, "C"]],
+  );
+  t.same((await c.request("ack", { task_id: 3, worker_id: "C", status: "done", lease: {} })).result, { ok: true, tasks: [] }, "empty queue: no tasks");
+});
