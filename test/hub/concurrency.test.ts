@@ -14,7 +14,8 @@ storeTest("16 workers, batches, some leases abandoned and re-leased after expiry
   const N = 1500;
   const W = 16;
   const producer = await connect(t, hub.tcp.port);
-  await Promise.all(Array.from({ length: N }, (_, i) => producer.call("enqueue", { prompt: `task ${i}` })));
+  // In windows of 100: on PostgreSQL each enqueue of one connection is its own commit, and a call may wait 10 s at most.
+  for (let i = 0; i < N; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => producer.call("enqueue", { prompt: `task ${i + k}` })));
   const leases = new Map<number, { worker: string; at: number; until: number }[]>();
   const acked = new Map<number, string>();
   const abandoned: { worker: HubClient; id: string; task: number }[] = [];
