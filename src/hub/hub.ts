@@ -9,7 +9,21 @@ import type { Expiry, Holder, Presence, Store } from "./store/store.ts";
 import { DEFAULT_WORKER_ID, type Stats, type Task, type TaskRow, type TaskStatus, toTask } from "./task.ts";
 
 export const PROTOCOL_VERSION = 1;
-export const FEATURES = ["fencing", "extend", "long-poll", "attempts", "routing", "priority", "auth", "get", "line-limit", "workers", "lease-seq", "hubs"];
+export const FEATURES = [
+  "fencing",
+  "extend",
+  "long-poll",
+  "attempts",
+  "routing",
+  "priority",
+  "auth",
+  "get",
+  "line-limit",
+  "workers",
+  "lease-seq",
+  "hubs",
+  "ack-lease",
+];
 
 export interface HubCoreOptions {
   leaseSeconds: number;

@@ -159,7 +159,7 @@ storeTest("ack-lease: an ack may carry the next lease; a refused ack leases noth
   for (const p of ["1", "2", "3"]) await c.request("enqueue", { prompt: p });
   const [first] = tasksOf(await c.request("lease", { worker_id: "A" })) as (TaskLike & { lease_seq: number })[];
   const r = await c.request("ack", { task_id: first!.task_id, worker_id: "A", lease_seq: first!.lease_seq, status: "done", lease: { max_tasks: 1 } });
-  t.equal(r.error, null);
+  t.equal(r.error, null, JSON.stringify(r.error));
   const next = r.result!.tasks as (TaskLike & { lease_seq: number })[];
   t.same(
     next.map((x) => [x.task_id, x.worker_id, x.status]),
