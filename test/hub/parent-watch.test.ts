@@ -11,6 +11,7 @@ const hub = (t: Test, parentPid: number) =>
     cwd: ROOT,
     reject: false,
     timeout: 60_000, // a hub that never stops fails the test instead of hanging it
+    forceKillAfterDelay: false, // kill() sends only the signal the test asks for
     env: { MITTELO_PARENT_PID: String(parentPid) },
   });
 

@@ -30,6 +30,7 @@ async function busySmoke(t: Test, out: string) {
       cwd: ROOT,
       reject: false,
       env: run.env,
+      forceKillAfterDelay: false, // kill() sends only the signal the test asks for
     },
   );
   t.teardown(() => {

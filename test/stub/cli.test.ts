@@ -7,7 +7,11 @@ import { answerOf, post, requestFor } from "../fixtures/stub/helpers.ts";
 const bin = fileURLToPath(new URL("../../bin/mittelo.mjs", import.meta.url));
 
 t.test("--print-url, answer with --reply, stop on SIGTERM with exit 0", async (t) => {
-  const child = execa("node", [bin, "stub", "--print-url", "--reply", "fixed answer", "--mode", "ok"], { reject: false, timeout: 30_000 });
+  const child = execa("node", [bin, "stub", "--print-url", "--reply", "fixed answer", "--mode", "ok"], {
+    reject: false,
+    timeout: 30_000,
+    forceKillAfterDelay: false,
+  });
   t.teardown(() => {
     child.kill("SIGKILL");
   });
