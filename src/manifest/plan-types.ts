@@ -20,6 +20,8 @@ export interface PlannedCase {
   prompt: string;
   timeoutMs: number;
   expect: Expectation & { exit_code: number };
+  /** With --repeat: the share of runs that must pass for a flaky case to count as PASS (`min_pass_rate`). */
+  minPassRate?: number;
 }
 
 /** A backend ready to run: defaults, alias and profile applied; every path absolute. */
@@ -46,6 +48,8 @@ export interface PlannedBackend {
   timeoutMs: number;
   concurrency: number;
   stub?: StubSetup;
+  /** Line of the backend's key in the manifest (for CI annotations); absent for folder-only backends. */
+  line?: number;
 }
 
 export interface PlanSettings {
@@ -70,6 +74,8 @@ export interface PlannedPair {
   timeoutMs: number;
   chaos: boolean;
   expected: Outcome;
+  /** Line of the pair's entry in the manifest. */
+  line?: number;
 }
 
 export interface Plan {
@@ -82,4 +88,6 @@ export interface Plan {
   /** Backends filtered out by --include/--exclude/profile or `enabled: false`, with why. */
   excluded: Array<{ name: string; why: string }>;
   pairs: PlannedPair[];
+  /** How many times every case runs (`--repeat`, default 1). */
+  repeat: number;
 }

@@ -22,6 +22,8 @@ export interface PlanOptions {
   prompt?: string;
   runOnWarn?: boolean;
   stub?: boolean;
+  /** Every case runs this many times (`--repeat`, default 1). */
+  repeat?: number;
 }
 
 export interface PlanSource {
@@ -29,6 +31,8 @@ export interface PlanSource {
   dir: string;
   hash: string;
   discovered: DiscoveredBackend[];
+  /** Lines of the backends' keys and of the smoke pairs in the manifest, for CI annotations. */
+  lines?: { backends: Record<string, number>; pairs: number[] };
 }
 
 const ms = (value: number | string | undefined, fallback: number | string): number => parseDuration(value ?? fallback) ?? (parseDuration(fallback) as number);
@@ -147,6 +151,7 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
           timeoutMs: timeoutFor(entry.timeout, undefined),
           concurrency: entry.concurrency ?? 1,
           stub: entry.stub,
+          line: source.lines?.backends[name],
         };
       },
       entry.enabled ?? true,
@@ -173,7 +178,7 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
   backends.sort((a, b) => a.name.localeCompare(b.name));
 
   const smoke = manifest.smoke;
-  const pairs: PlannedPair[] = (smoke?.pairs ?? []).map((p) => ({
+  const pairs: PlannedPair[] = (smoke?.pairs ?? []).map((p, i) => ({
     name: p.name ?? `${p.a}-${p.b}`,
     a: p.a,
     b: p.b,
@@ -181,7 +186,10 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
     timeoutMs: ms(smoke?.timeout, DEFAULTS.smokeTimeout),
     chaos: p.chaos ?? false,
     expected: expectedFor(p.expect),
+    line: source.lines?.pairs[i],
   }));
+  const repeat = options.repeat ?? 1;
+  if (!Number.isInteger(repeat) || repeat < 1) throw new MitteloError("bad-flag", `--repeat must be a whole number >= 1, got '${options.repeat}'`);
 
   return {
     manifestFile: source.file,
@@ -192,6 +200,7 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
     backends,
     excluded,
     pairs,
+    repeat,
   };
 }
 
@@ -200,5 +209,7 @@ function overridePrompt(c: Case, prompt: string): Case {
 }
 
 function planCase(c: Case, timeoutMs: number): PlannedCase {
-  return { name: c.name, prompt: c.prompt, timeoutMs, expect: { ...c.expect, exit_code: c.expect?.exit_code ?? 0 } };
+  const planned: PlannedCase = { name: c.name, prompt: c.prompt, timeoutMs, expect: { ...c.expect, exit_code: c.expect?.exit_code ?? 0 } };
+  if (c.min_pass_rate !== undefined) planned.minPassRate = c.min_pass_rate;
+  return planned;
 }

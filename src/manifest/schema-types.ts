@@ -146,6 +146,10 @@ export interface Case {
    */
   timeout?: number | string;
   expect?: Expectation;
+  /**
+   * With `--repeat k`: the share of the k runs that must pass for a flaky case (some runs passed, some failed) to count as PASS, e.g. 0.75 accepts 3 of 4. Without it a flaky case never meets an expectation of `pass`.
+   */
+  min_pass_rate?: number;
 }
 /**
  * What a case's run must show. Every listed check must hold.

@@ -1,8 +1,9 @@
 // The harness side of the pair smoke: after the backend matrix, run each planned pair whose two backends passed
-// (others become SKIP with the reason), artifacts under <matrix out dir>/pairs/<name>/, one pair-end event each.
+// (others become SKIP with the reason, see backends/outcome.ts pairGate), artifacts under <matrix out dir>/pairs/<name>/,
+// one pair-end event each. A shard runs only the pairs the partition gave it (`only`).
 import { join } from "node:path";
-import type { Outcome, Verdict } from "../backends/verdict.ts";
-import { outcomeMatches } from "../backends/outcome.ts";
+import type { Verdict } from "../backends/verdict.ts";
+import { outcomeMatches, pairGate, type Result } from "../backends/outcome.ts";
 import type { PairEndEvent } from "../report/events.ts";
 import type { Plan, PlannedPair } from "../manifest/plan-types.ts";
 import { messageOf } from "../util/errors.ts";
@@ -11,24 +12,26 @@ import { runPairSmoke } from "./run-pair-smoke.ts";
 /** The `extend` hook of matrixCommand for a run writing to `outDir`. */
 export function pairsExtension(outDir: string, env: NodeJS.ProcessEnv) {
   return async (plan: Plan) => ({
-    runPairs: (outcomes: Map<string, Outcome>, signal?: AbortSignal) => runPlannedPairs(plan, outcomes, { outDir, env, signal }),
+    runPairs: (outcomes: ReadonlyMap<string, Result>, signal?: AbortSignal, only?: ReadonlySet<string>) =>
+      runPlannedPairs(plan, outcomes, { outDir, env, signal, only }),
   });
 }
 
 export async function runPlannedPairs(
   plan: Plan,
-  outcomes: Map<string, Outcome>,
-  run: { outDir: string; env: NodeJS.ProcessEnv; signal?: AbortSignal | undefined },
+  outcomes: ReadonlyMap<string, Result>,
+  run: { outDir: string; env: NodeJS.ProcessEnv; signal?: AbortSignal | undefined; only?: ReadonlySet<string> | undefined },
 ): Promise<PairEndEvent[]> {
   const events: PairEndEvent[] = [];
-  for (const pair of plan.pairs) events.push(await runOne(plan, pair, outcomes, join(run.outDir, "pairs", pair.name), run));
+  for (const pair of plan.pairs)
+    if (!run.only || run.only.has(pair.name)) events.push(await runOne(plan, pair, outcomes, join(run.outDir, "pairs", pair.name), run));
   return events;
 }
 
 async function runOne(
   plan: Plan,
   pair: PlannedPair,
-  outcomes: Map<string, Outcome>,
+  outcomes: ReadonlyMap<string, Result>,
   dir: string,
   run: { env: NodeJS.ProcessEnv; signal?: AbortSignal | undefined },
 ): Promise<PairEndEvent> {
@@ -46,21 +49,8 @@ async function runOne(
     details,
     ...(artifacts ? { artifacts } : {}),
   });
-  const blocked = [pair.a, pair.b].find((name) => outcomes.get(name) !== "PASS");
-  if (blocked !== undefined) {
-    const seen = outcomes.get(blocked) ?? "not run";
-    return event(
-      {
-        outcome: "SKIP",
-        reason: "backend-not-passed",
-        rule: "pair.backends-passed",
-        message: `backend ${blocked} did not pass: ${seen}`,
-        evidence: `matrix outcome of ${blocked}: ${seen}`,
-        hint: `make ${blocked} pass in the matrix first (mittelo system-test --backend ${blocked})`,
-      },
-      {},
-    );
-  }
+  const gate = pairGate(pair, outcomes);
+  if (gate) return event(gate, {});
   try {
     const result = await runPairSmoke({
       manifest: plan.manifestFile,
