@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_FAIL, EXIT_USAGE, MitteloError } from "../util/errors.ts";
 import { version } from "../util/version.ts";
+import type { Diagnostic } from "../manifest/diagnostic.ts";
 import { registerCommands } from "./commands/index.ts";
 import type { CliIO } from "./io.ts";
 import { processIO } from "./io.ts";
@@ -56,6 +57,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     }
     if (error instanceof MitteloError) {
       if (error.detail) io.stderr(error.detail);
+      const diagnostics = (error as { diagnostics?: readonly Diagnostic[] }).diagnostics;
+      if (diagnostics?.length) (await import("./github.ts")).annotateDiagnostics(diagnostics, io);
       io.stderr(`mittelo: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ""}`);
       return error.exitCode;
     }

@@ -1,7 +1,9 @@
 // A whole matrix run as a command: plan → run → reports → exit code. The edge that owns files, signals and stdout.
 import { join, resolve } from "node:path";
 import type { CliIO } from "../cli/io.ts";
+import { planHash } from "../manifest/cells.ts";
 import { openPlan } from "../manifest/open.ts";
+import { machineTimings, type Partition, partitionPlan, predictMs, type ShardBy, type Timings } from "../manifest/partition.ts";
 import type { PlanOptions } from "../manifest/plan.ts";
 import type { Plan } from "../manifest/plan-types.ts";
 import { updateLockFile } from "../manifest/update-lock.ts";
@@ -9,12 +11,14 @@ import { foldEvents } from "../report/model.ts";
 import { attachProgress } from "../report/progress.ts";
 import { renderJson } from "../report/json.ts";
 import { renderTap } from "../report/tap.ts";
+import { readTimings } from "../report/read.ts";
 import { writeReports } from "../report/write.ts";
 import { EXIT_FAIL, EXIT_OK } from "../util/errors.ts";
+import { formatMs } from "../util/units.ts";
+import { publishToGitHub } from "./github.ts";
 import { canBindLoopback } from "../util/loopback.ts";
 import { makeRedactor } from "../util/redact.ts";
 import type { StubMode } from "../stub/types.ts";
-import type { RunStartEvent } from "../report/events.ts";
 import { type MatrixOptions, runMatrix } from "../matrix/run-matrix.ts";
 import { EventSink } from "../matrix/sink.ts";
 
@@ -31,8 +35,15 @@ export interface MatrixCommandOptions extends PlanOptions {
   stubMode?: StubMode;
   /** Run only each backend's first case (system-test). */
   onlyFirstCase?: boolean;
-  /** Name used in the default out dir: `<ts>_<label>`. */
+  /** Name used in the default out dir: `<ts>_<dirName>`. */
+  dirName?: string;
+  /** The machine's name in events and reports (default `<os>-<arch>`). */
   label?: string;
+  /** Run only shard `index` of `total` (`--shard i/n`). */
+  shard?: { index: number; total: number };
+  shardBy?: ShardBy;
+  /** timings.json of a previous run or merge: balance the shards by duration. */
+  timings?: string;
   /** Hooks for the stub profile and pair smoke, supplied by the command that owns them. */
   extend?: (plan: Plan) => Promise<Pick<MatrixOptions, "setupFor" | "stubSummary" | "upstreamFor" | "runPairs"> & { close?: () => Promise<void> }>;
 }
@@ -45,22 +56,29 @@ export function fileTimestamp(date = new Date()): string {
     .replace(/\.\d+Z$/, "Z");
 }
 
+/** The default machine label: `<os>-<arch>`, e.g. linux-x64, darwin-arm64. */
+export function defaultLabel(): string {
+  return `${process.platform}-${process.arch}`;
+}
+
 export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, argv: string[]): Promise<number> {
   const plan = await openPlan(options.manifest, options, process.env);
   if (options.onlyFirstCase) for (const b of plan.backends) b.cases = b.cases.slice(0, 1);
+  const hash = planHash(plan, { stubMode: options.stubMode });
+  const label = options.label ?? defaultLabel();
+  const timings = options.timings ? readTimings(resolve(options.timings)) : undefined;
+  const partition = options.shard ? partitionPlan(plan, { total: options.shard.total, by: options.shardBy, timings, label }) : undefined;
   if (options.list) {
-    io.stdout(renderPlan(plan));
+    io.stdout(renderPlan(plan, { hash, partition, index: options.shard?.index, timings, label }));
     return EXIT_OK;
   }
-  const outDir = resolve(options.outDir ?? join("reports", "e2e", `${fileTimestamp()}_${options.label ?? "matrix"}`));
+  const shardSuffix = options.shard ? `_shard-${options.shard.index}-of-${options.shard.total}` : "";
+  const outDir = resolve(options.outDir ?? join("reports", "e2e", `${fileTimestamp()}_${options.dirName ?? "matrix"}${shardSuffix}`));
   const redact = makeRedactor(process.env, plan.settings.redactEnv);
   const sink = new EventSink({ file: join(outDir, "events.ndjson"), redact });
   const progress = attachProgress(process.stderr, io.isTTY && !process.env.CI && options.reporter !== "none");
   sink.on(progress.listener);
   const loopback = await canBindLoopback();
-  sink.on((e) => {
-    if (e.type === "run-start") (e.env as RunStartEvent["env"] & { loopback?: boolean }).loopback = loopback;
-  });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
@@ -84,6 +102,10 @@ export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, ar
       sink,
       redact,
       command: argv.map(redact),
+      label,
+      loopback,
+      planHash: hash,
+      shard: partition && options.shard ? { partition, index: options.shard.index } : undefined,
       bail: options.bail,
       signal: controller.signal,
       ...hooks,
@@ -113,13 +135,17 @@ export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, ar
       if (b.verdict) io.stderr(`  ${b.name}: ${b.verdict.reason}: ${b.verdict.message}${b.verdict.hint ? ` — ${b.verdict.hint}` : ""}\n`);
     }
   }
-  io.stderr(`reports: ${outDir} (summary.md, matrix.json, junit.xml, events.ndjson)\n`);
+  publishToGitHub(model, written.summary, io);
+  io.stderr(`reports: ${outDir} (summary.md, matrix.json, junit.xml, events.ndjson, timings.json)\n`);
   return written.problems.length ? EXIT_FAIL : exitCode;
 }
 
-/** `--list`: the plan as a table, nothing run. */
-export function renderPlan(plan: Plan): string {
-  const lines = [`plan: ${plan.manifestFile} · profile ${plan.profile ?? "(none)"} · concurrency ${plan.settings.concurrency}`];
+/** `--list`: the plan as a table, nothing run; with --shard, the shard's cells and its predicted load. */
+export function renderPlan(plan: Plan, view: { hash?: string; partition?: Partition; index?: number; timings?: Timings; label?: string } = {}): string {
+  const cells = plan.backends.reduce((n, b) => n + b.cases.length * plan.repeat, 0);
+  const lines = [
+    `plan: ${plan.manifestFile} · profile ${plan.profile ?? "(none)"} · concurrency ${plan.settings.concurrency}${view.hash ? ` · plan ${view.hash.slice(0, 12)}` : ""} · ${cells} cell${cells === 1 ? "" : "s"}${plan.repeat > 1 ? ` (every case ${plan.repeat} times)` : ""}`,
+  ];
   for (const b of plan.backends) {
     const how = b.invocation.kind === "argv" ? b.invocation.argv.join(" ") : b.invocation.path;
     lines.push(
@@ -131,5 +157,27 @@ export function renderPlan(plan: Plan): string {
   }
   for (const e of plan.excluded) lines.push(`  ${e.name.padEnd(14)} not planned: ${e.why}`);
   for (const p of plan.pairs) lines.push(`  pair ${p.name} (${p.a} + ${p.b}) expect ${p.expected}, ${p.tasks} tasks`);
+  const { partition, index } = view;
+  const shard = partition && index !== undefined ? partition.shards[index - 1] : undefined;
+  if (partition && shard) {
+    const times = machineTimings(view.timings, view.label);
+    const predicted = (s: (typeof partition.shards)[number]) => (times ? predictMs(times, s.cells, s.backends, s.pairs) : undefined);
+    const mine = predicted(shard);
+    const spread = partition.shards.map((s) => (times ? formatMs(predicted(s) ?? 0) : `${s.cells.length}`)).join(" · ");
+    lines.push(
+      "",
+      `shard ${shard.index}/${partition.total} (by ${partition.by}, balanced by ${partition.basis === "timings" ? "timings" : "cell count"}): ${shard.cells.length} of ${cells} cells${mine === undefined ? "" : `, predicted ${formatMs(mine)}`}`,
+      `  all shards: ${spread}${times ? " (predicted)" : " cells"} · split ${partition.id}`,
+    );
+    for (const name of shard.backends) {
+      const own = shard.cells.filter((c) => c.backend === name);
+      const total = (plan.backends.find((b) => b.name === name)?.cases.length ?? 0) * plan.repeat;
+      lines.push(
+        `  ${name.padEnd(14)} ${own.length ? own.map((c) => `${c.case}#${c.repetition}`).join(", ") : "(no cases)"}${own.length < total ? `  (${own.length} of ${total} cells)` : ""}`,
+      );
+    }
+    for (const p of shard.pairs) lines.push(`  pair ${p}`);
+    if (!shard.cells.length) lines.push("  (no cells: the plan has fewer cells than shards)");
+  }
   return `${lines.join("\n")}\n`;
 }

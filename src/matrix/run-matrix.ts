@@ -1,23 +1,32 @@
-// Runs a Plan: preflight every backend, run the allowed cases in parallel (a global limit and a per-backend
-// limit), classify, write per-case artifacts, and emit the events every report is rendered from.
+// Runs a Plan, or one shard of it: preflight every backend, run the allowed cells (case × repetition) in parallel (a
+// global limit and a per-backend limit, so repetitions of a case overlap only as far as the backend's concurrency
+// allows), classify, write per-cell artifacts, and emit the events every report is rendered from.
+//
+// Pairs in a shard: the partition puts a pair on the shard that runs all the cells of both its backends whenever it
+// can, and then the gate is exactly a single run's (both backends PASSed). When a backend's cells had to be split over
+// shards, the pair runs on its anchor shard if that backend's preflight there allows it and its cells there passed; the
+// merge then applies the single-run gate to the merged outcomes, so the merged report says what a single run would.
+import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import pLimit from "p-limit";
 import { type PreparedBackend, prepareBackend } from "../backends/prepare.ts";
-import { aggregateOutcome, outcomeMatches } from "../backends/outcome.ts";
+import { judgeBackend, judgeRuns, outcomeMatches, type Result } from "../backends/outcome.ts";
 import type { BackendSetup } from "../backends/stub-setup.ts";
 import { tailLines } from "../backends/classify.ts";
 import { runPrompt } from "../backends/run.ts";
 import type { UpstreamObserver } from "../backends/upstream.ts";
 import type { Outcome, Verdict } from "../backends/verdict.ts";
+import { type Cell, planCells } from "../manifest/cells.ts";
+import type { Partition } from "../manifest/partition.ts";
 import type { Plan, PlannedBackend, PlannedCase } from "../manifest/plan-types.ts";
 import { preflight } from "../preflight/preflight.ts";
 import { preflightSkip } from "../preflight/skip.ts";
-import { EXIT_FAIL, EXIT_OK } from "../util/errors.ts";
 import type { Redactor } from "../util/redact.ts";
 import { version } from "../util/version.ts";
-import type { CaseEndEvent, PairEndEvent } from "../report/events.ts";
+import { type CaseEndEvent, EVENTS_FORMAT, type PairEndEvent, type ShardInfo } from "../report/events.ts";
+import { foldEvents, summarize } from "../report/model.ts";
 import type { EventSink } from "./sink.ts";
 
 export interface MatrixOptions {
@@ -27,6 +36,14 @@ export interface MatrixOptions {
   sink: EventSink;
   redact: Redactor;
   command: string[];
+  /** The machine's name (`--label`). */
+  label: string;
+  /** Whether 127.0.0.1 could be bound here (recorded in run-start for the tickets). */
+  loopback?: boolean;
+  /** The plan's hash (manifest/cells.ts planHash). */
+  planHash: string;
+  /** Run one shard of this partition (1-based index) instead of the whole plan. */
+  shard?: { partition: Partition; index: number };
   bail?: boolean;
   signal?: AbortSignal;
   /** Extra setup per backend (the stub profile); returning undefined runs it unchanged. */
@@ -35,8 +52,8 @@ export interface MatrixOptions {
   stubSummary?: (backend: string) => CaseEndEvent["stub"];
   /** The backend's model stub, so the classifier sees what it answered (429s retried until the timeout, …). */
   upstreamFor?: (backend: string) => UpstreamObserver | undefined;
-  /** Runs the smoke pairs after the matrix, given each backend's outcome. */
-  runPairs?: (outcomes: Map<string, Outcome>, signal?: AbortSignal) => Promise<PairEndEvent[]>;
+  /** Runs the smoke pairs after the matrix (only those named in `only`), given each backend's outcome for the gate. */
+  runPairs?: (outcomes: ReadonlyMap<string, Result>, signal?: AbortSignal, only?: ReadonlySet<string>) => Promise<PairEndEvent[]>;
 }
 
 const now = () => new Date().toISOString();
@@ -45,25 +62,62 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
   const { plan, sink, outDir } = options;
   const started = Date.now();
   mkdirSync(outDir, { recursive: true });
+  const all = planCells(plan);
+  const shard = options.shard ? options.shard.partition.shards[options.shard.index - 1] : undefined;
+  if (options.shard && !shard) throw new RangeError(`no shard ${options.shard.index} in a partition of ${options.shard.partition.total}`);
+  const cells = shard?.cells ?? all;
+  const runHere = new Set(shard?.backends ?? plan.backends.map((b) => b.name));
+  const pairsHere = new Set(shard?.pairs ?? plan.pairs.map((p) => p.name));
+  const backends = plan.backends.filter((b) => runHere.has(b.name));
+  const pairs = plan.pairs.filter((p) => pairsHere.has(p.name));
+  const cellsOf = (name: string) => cells.filter((c) => c.backend === name);
+  const shardInfo: ShardInfo | null =
+    options.shard && shard
+      ? {
+          index: shard.index,
+          total: options.shard.partition.total,
+          by: options.shard.partition.by,
+          basis: options.shard.partition.basis,
+          partition: options.shard.partition.id,
+          cells: shard.cells.map((c) => c.id),
+        }
+      : null;
   sink.emit({
     type: "run-start",
     ts: now(),
+    format: EVENTS_FORMAT,
+    runId: randomUUID(),
     tool: { name: "mittelo", version: version() },
     manifest: { path: plan.manifestFile, sha256: plan.manifestHash },
     profile: plan.profile ?? null,
-    env: { node: process.version, os: process.platform, arch: process.arch, ci: Boolean(options.env.CI) },
+    label: options.label,
+    env: {
+      node: process.version,
+      os: process.platform,
+      arch: process.arch,
+      ci: Boolean(options.env.CI),
+      ...(options.loopback !== undefined && { loopback: options.loopback }),
+    },
     outDir,
     command: options.command,
     settings: { concurrency: plan.settings.concurrency, stub: plan.settings.stub, runOnWarn: plan.settings.runOnWarn },
-    backends: plan.backends.map((b) => ({
-      name: b.name,
-      source: b.source,
-      expected: b.expected,
-      cases: b.cases.map((c) => c.name),
-      description: b.description,
-    })),
+    plan: { hash: options.planHash, repeat: plan.repeat, cells: all.length, backends: plan.backends.map((b) => b.name), pairs: plan.pairs.map((p) => p.name) },
+    shard: shardInfo,
+    backends: backends.map((b) => {
+      const rates = b.cases.filter((c) => c.minPassRate !== undefined).map((c) => [c.name, c.minPassRate as number]);
+      return {
+        name: b.name,
+        source: b.source,
+        expected: b.expected,
+        cases: b.cases.map((c) => c.name),
+        description: b.description,
+        cells: cellsOf(b.name).length,
+        ...(b.line !== undefined && { line: b.line }),
+        ...(rates.length && { minPassRate: Object.fromEntries(rates) }),
+      };
+    }),
     excluded: plan.excluded,
-    pairs: plan.pairs.map((p) => ({ name: p.name, a: p.a, b: p.b, expected: p.expected })),
+    pairs: pairs.map((p) => ({ name: p.name, a: p.a, b: p.b, expected: p.expected, ...(p.line !== undefined && { line: p.line }) })),
   });
 
   const global = pLimit(plan.settings.concurrency);
@@ -71,72 +125,95 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
   setMaxListeners(0, bail.signal);
   const onOuterAbort = () => bail.abort();
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  const outcomes = new Map<string, Outcome>();
-  const mismatches: string[] = [];
-  const counts: Record<Outcome, number> = { PASS: 0, FAIL: 0, SKIP: 0, ERROR: 0 };
+  /** What each pair's gate sees (see the header): exact for a backend whose every cell ran here. */
+  const gate = new Map<string, Result>();
 
-  const runBackend = async (backend: PlannedBackend) => {
+  const runBackend = async (backend: PlannedBackend, mine: Cell[]) => {
     const setup = await options.setupFor?.(backend);
     const prepared = prepareBackend(backend, { env: options.env, sandboxRoot: join(outDir, backend.name), sandbox: plan.settings.sandbox, ...setup });
     const result = await global(() => preflight(backend, { env: prepared.env, probeTimeoutMs: plan.settings.probeTimeoutMs }));
     const skip = preflightSkip(result, plan.settings.runOnWarn);
     sink.emit({ type: "preflight", ts: now(), backend: backend.name, result, decision: skip ? "skip" : "run" });
     const local = pLimit(backend.concurrency);
+    const byName = new Map(backend.cases.map((c) => [c.name, c]));
     const verdicts = await Promise.all(
-      backend.cases.map((c) =>
+      mine.map((cell) =>
         local(() =>
           global(async () => {
             const verdict = skip ?? (bail.signal.aborted ? bailVerdict() : undefined);
             if (verdict) {
-              sink.emit({ type: "case-end", ts: now(), backend: backend.name, case: c.name, verdict, checks: [] });
+              sink.emit({
+                type: "case-end",
+                ts: now(),
+                backend: backend.name,
+                case: cell.case,
+                cell: cell.id,
+                repetition: cell.repetition,
+                verdict,
+                checks: [],
+              });
               return verdict.outcome;
             }
-            return runCase(options, prepared, c, bail.signal);
+            return runCase(options, prepared, byName.get(cell.case) as PlannedCase, cell, bail.signal);
           }),
         ),
       ),
     );
-    const outcome = aggregateOutcome(verdicts);
+    const outcome = judgeBackend(
+      backend.cases.flatMap((c) => {
+        const runs = mine.flatMap((cell, i) => (cell.case === c.name ? [verdicts[i] as Outcome] : []));
+        return runs.length ? [judgeRuns(runs, c.minPassRate)] : [];
+      }),
+    );
     const matches = outcomeMatches(backend.expected, outcome);
-    outcomes.set(backend.name, outcome);
-    counts[outcome]++;
-    if (!matches) {
-      mismatches.push(`${backend.name}: expected ${backend.expected.toUpperCase()}, got ${outcome}`);
-      if (options.bail) bail.abort();
-    }
+    const complete = mine.length === backend.cases.length * plan.repeat;
+    gate.set(backend.name, complete || skip ? outcome : provisional(outcome, mine.length));
+    if (!matches && options.bail) bail.abort();
     sink.emit({ type: "backend-end", ts: now(), backend: backend.name, outcome, expected: backend.expected, matches });
   };
+  /** A pair's backend that runs no cell here: only its preflight decides whether the pair may run on this shard. */
+  const checkForGate = async (backend: PlannedBackend) => {
+    const setup = await options.setupFor?.(backend);
+    const prepared = prepareBackend(backend, { env: options.env, sandboxRoot: join(outDir, backend.name), sandbox: plan.settings.sandbox, ...setup });
+    const result = await global(() => preflight(backend, { env: prepared.env, probeTimeoutMs: plan.settings.probeTimeoutMs }));
+    const skip = preflightSkip(result, plan.settings.runOnWarn);
+    sink.emit({ type: "preflight", ts: now(), backend: backend.name, result, decision: skip ? "skip" : "run", gateOnly: true });
+    gate.set(backend.name, skip ? skip.outcome : "PASS");
+  };
 
-  await Promise.all(plan.backends.map(runBackend));
+  const gateOnly = options.runPairs ? plan.backends.filter((b) => !runHere.has(b.name) && pairs.some((p) => p.a === b.name || p.b === b.name)) : [];
+  await Promise.all([...backends.map((b) => runBackend(b, cellsOf(b.name))), ...gateOnly.map(checkForGate)]);
 
-  if (options.runPairs && plan.pairs.length) {
-    for (const pair of await options.runPairs(outcomes, options.signal)) {
-      sink.emit(pair);
-      counts[pair.verdict.outcome]++;
-      if (!pair.matches) mismatches.push(`pair ${pair.pair}: expected ${pair.expected.toUpperCase()}, got ${pair.verdict.outcome} (${pair.verdict.reason})`);
-    }
+  if (options.runPairs && pairs.length) {
+    for (const pair of await options.runPairs(gate, options.signal, pairsHere)) sink.emit(pair);
   }
   options.signal?.removeEventListener("abort", onOuterAbort);
-  const exitCode = mismatches.length ? EXIT_FAIL : EXIT_OK;
+  const { counts, mismatches, exitCode } = summarize(foldEvents(sink.events));
   sink.emit({ type: "run-end", ts: now(), durationMs: Date.now() - started, exitCode, counts, mismatches });
   return exitCode;
+}
+
+/** The gate of a backend with only some of its cells here: its cells here passed (the merge has the final say). */
+function provisional(outcome: Result, cellsHere: number): Result {
+  return cellsHere === 0 || outcome === "PASS" ? "PASS" : outcome;
 }
 
 function bailVerdict(): Verdict {
   return { outcome: "SKIP", reason: "bail", rule: "bail", message: "not run: --bail stopped the run after an unexpected outcome" };
 }
 
-async function runCase(options: MatrixOptions, prepared: PreparedBackend, c: PlannedCase, signal: AbortSignal): Promise<Outcome> {
+async function runCase(options: MatrixOptions, prepared: PreparedBackend, c: PlannedCase, cell: Cell, signal: AbortSignal): Promise<Outcome> {
   const { sink, plan, redact } = options;
   const backend = prepared.backend.name;
-  sink.emit({ type: "case-start", ts: now(), backend, case: c.name });
+  sink.emit({ type: "case-start", ts: now(), backend, case: c.name, cell: cell.id, repetition: cell.repetition });
   const result = await runPrompt(
     prepared,
     { prompt: c.prompt, timeoutMs: c.timeoutMs, expect: c.expect },
     { settings: plan.settings, signal, upstream: options.upstreamFor?.(backend) },
   );
   const { record } = result;
-  const dir = join(options.outDir, backend, c.name);
+  // One folder per case; with --repeat one per run inside it (r1, r2, …).
+  const dir = plan.repeat > 1 ? join(options.outDir, backend, c.name, `r${cell.repetition}`) : join(options.outDir, backend, c.name);
   mkdirSync(dir, { recursive: true });
   const artifacts = { dir, stdout: join(dir, "stdout.txt"), stderr: join(dir, "stderr.txt"), result: join(dir, "result.json") };
   writeFileSync(
@@ -152,6 +229,8 @@ async function runCase(options: MatrixOptions, prepared: PreparedBackend, c: Pla
     ts: now(),
     backend,
     case: c.name,
+    cell: cell.id,
+    repetition: cell.repetition,
     verdict: result.verdict,
     checks: result.checks,
     run: {

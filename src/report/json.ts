@@ -1,5 +1,40 @@
 // matrix.json: the machine-readable report, validated against schemas/report.schema.json.
-import type { ReportModel } from "./model.ts";
+import type { CaseReport, ReportModel } from "./model.ts";
+
+const rate = (passes: number, runs: number) => (runs ? Number((passes / runs).toFixed(4)) : 0);
+
+function caseJson(c: CaseReport) {
+  const shown = c.shown;
+  return {
+    name: c.name,
+    machine: c.label,
+    outcome: c.result.outcome,
+    reason: shown.verdict.reason,
+    rule: shown.verdict.rule,
+    message: shown.verdict.message,
+    evidence: shown.verdict.evidence ?? null,
+    hint: shown.verdict.hint ?? null,
+    checks: shown.checks,
+    run: shown.run ?? null,
+    artifacts: shown.artifacts ?? null,
+    stub: shown.stub ?? null,
+    runs: c.result.runs,
+    passes: c.result.passes,
+    passRate: rate(c.result.passes, c.result.runs),
+    allPassed: c.result.allPassed,
+    minPassRate: c.result.minPassRate ?? null,
+    accepted: c.result.accepted,
+    repetitions: c.runs.map((r) => ({
+      repetition: r.repetition,
+      cell: r.cell,
+      outcome: r.verdict.outcome,
+      reason: r.verdict.reason,
+      message: r.verdict.message,
+      durationMs: r.run?.durationMs ?? null,
+      artifacts: r.artifacts?.dir ?? null,
+    })),
+  };
+}
 
 export function renderJson(model: ReportModel): Record<string, unknown> {
   const { start, end } = model;
@@ -8,8 +43,15 @@ export function renderJson(model: ReportModel): Record<string, unknown> {
     tool: start.tool,
     manifest: start.manifest,
     profile: start.profile,
+    label: start.label,
     env: start.env,
     command: start.command,
+    plan: { hash: start.plan.hash, repeat: start.plan.repeat, cells: start.plan.cells },
+    shard: start.shard
+      ? { index: start.shard.index, total: start.shard.total, by: start.shard.by, basis: start.shard.basis, cells: start.shard.cells.length }
+      : null,
+    machines: start.merged?.machines ?? [{ label: start.label, env: start.env, shards: 1 }],
+    merged: start.merged ? { streams: start.merged.streams, notes: start.merged.notes } : null,
     startedAt: start.ts,
     endedAt: end?.ts ?? null,
     durationMs: end?.durationMs ?? null,
@@ -28,6 +70,10 @@ export function renderJson(model: ReportModel): Record<string, unknown> {
       message: b.verdict?.message ?? null,
       hint: b.verdict?.hint ?? null,
       latencyMs: b.latencyMs ?? null,
+      runs: b.runs,
+      passes: b.passes,
+      passRate: rate(b.passes, b.runs),
+      allPassed: b.cases.length > 0 && b.cases.every((c) => c.result.allPassed),
       preflight: b.preflight
         ? {
             status: b.preflight.result.status,
@@ -42,22 +88,25 @@ export function renderJson(model: ReportModel): Record<string, unknown> {
         locked: b.preflight?.result.version?.locked ?? null,
         inLock: b.preflight?.result.version?.inLock ?? null,
       },
-      cases: b.cases.map((c) => ({
-        name: c.case,
-        outcome: c.verdict.outcome,
-        reason: c.verdict.reason,
-        rule: c.verdict.rule,
-        message: c.verdict.message,
-        evidence: c.verdict.evidence ?? null,
-        hint: c.verdict.hint ?? null,
-        checks: c.checks,
-        run: c.run ?? null,
-        artifacts: c.artifacts ?? null,
-        stub: c.stub ?? null,
+      machines: b.machines.map((m) => ({
+        label: m.label,
+        outcome: m.outcome,
+        matches: m.matches,
+        reason: m.verdict?.reason ?? null,
+        message: m.verdict?.message ?? null,
+        hint: m.verdict?.hint ?? null,
+        runs: m.runs,
+        passes: m.passes,
+        cells: m.cells,
+        planCells: m.planCells,
+        preflight: m.preflight ? { status: m.preflight.result.status, decision: m.preflight.decision } : null,
+        version: m.preflight?.result.version?.seen ?? null,
       })),
+      cases: b.cases.map(caseJson),
     })),
     pairs: model.pairs.map((p) => ({
       name: p.pair,
+      machine: p.label,
       a: p.a,
       b: p.b,
       expected: p.expected,

@@ -1,5 +1,7 @@
-// junit.xml: one testsuite per backend (a testcase per case) and one for the smoke pairs.
-import { caseStatus, type ReportModel } from "./model.ts";
+// junit.xml: one testsuite per backend (a testcase per case, per machine when merged from several) and one for the
+// smoke pairs. With --repeat a testcase is the case over its runs (`flaky 2/4` in its message).
+import { effectiveOutcome } from "../backends/outcome.ts";
+import { caseStatus, type ReportModel, resultText } from "./model.ts";
 
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;
 const esc = (text: string) => text.replace(INVALID_XML, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -38,26 +40,37 @@ export function renderJunit(model: ReportModel): string {
   const suites: Array<[string, Case[]]> = model.backends.map((b) => [
     b.name,
     b.cases.map((c) => {
-      const status = caseStatus(b.expected, c.verdict.outcome);
-      const message = `${c.verdict.reason}: ${c.verdict.message}`;
+      const v = c.shown.verdict;
+      const run = c.shown.run;
+      const outcome = effectiveOutcome(c.result);
+      const status = caseStatus(b.expected, outcome);
+      const got = model.repeat > 1 || c.result.outcome === "FLAKY" ? resultText(c.result, model.repeat) : c.result.outcome;
+      const message = `${v.reason}: ${v.message}`;
       const body = [
-        c.verdict.evidence && `evidence: ${c.verdict.evidence}`,
-        c.verdict.hint && `hint: ${c.verdict.hint}`,
-        c.run?.stderrTail && `stderr: ${c.run.stderrTail}`,
+        c.result.runs > 1 && `runs: ${c.runs.map((r) => `#${r.repetition} ${r.verdict.outcome}`).join(", ")}`,
+        v.evidence && `evidence: ${v.evidence}`,
+        v.hint && `hint: ${v.hint}`,
+        run?.stderrTail && `stderr: ${run.stderrTail}`,
       ]
         .filter(Boolean)
         .join("\n");
       const matched = status.ok || status.directive === "TODO";
-      const kind: Case["kind"] = matched ? (c.verdict.outcome === "SKIP" ? "skipped" : "pass") : c.verdict.outcome === "ERROR" ? "error" : "failure";
+      const kind: Case["kind"] = matched ? (outcome === "SKIP" ? "skipped" : "pass") : outcome === "ERROR" ? "error" : "failure";
       const note =
         kind === "pass"
-          ? c.verdict.outcome === "PASS"
-            ? ""
-            : `as expected: ${c.verdict.outcome} — ${message}`
+          ? outcome === "PASS" && c.result.outcome === "PASS"
+            ? model.repeat > 1
+              ? got
+              : ""
+            : c.result.accepted
+              ? `accepted: ${got} (min_pass_rate ${c.result.minPassRate}) — ${message}`
+              : `as expected: ${got} — ${message}`
           : matched
             ? message
-            : `expected ${b.expected.toUpperCase()}, got ${c.verdict.outcome} — ${message}`;
-      return { classname: b.name, name: c.case, ms: c.run?.durationMs, kind, message: note, body };
+            : `expected ${b.expected.toUpperCase()}, got ${got} — ${message}`;
+      const ms = c.runs.reduce((sum, r) => sum + (r.run?.durationMs ?? 0), 0);
+      // The name stays the same from run to run (CI tools track tests by it); the count is in the message.
+      return { classname: b.name, name: model.labels.length > 1 ? `${c.name} [${c.label}]` : c.name, ms, kind, message: note, body };
     }),
   ]);
   if (model.pairs.length) {
@@ -68,7 +81,7 @@ export function renderJunit(model: ReportModel): string {
         const message = `${p.verdict.reason}: ${p.verdict.message}`;
         return {
           classname: "pair-smoke",
-          name: p.pair,
+          name: model.labels.length > 1 ? `${p.pair} [${p.label}]` : p.pair,
           ms: p.durationMs,
           kind: status.ok ? (p.verdict.outcome === "SKIP" ? "skipped" : "pass") : "failure",
           message,

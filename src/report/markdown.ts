@@ -1,24 +1,37 @@
-// summary.md: the table a person reads first, then every FAIL in detail with a ready-to-file ticket.
+// summary.md: the table a person reads first (backends × machines when merged from several), flaky cases with their
+// runs, then every FAIL in detail with a ready-to-file ticket.
+import type { Result } from "../backends/outcome.ts";
 import { formatMs } from "../util/units.ts";
-import { type BackendReport, type ReportModel, shellQuote } from "./model.ts";
+import { runHeadline } from "./headline.ts";
+import { type BackendReport, type MachineReport, type ReportModel, resultText, shellQuote } from "./model.ts";
 
 const cell = (text: string | undefined) => (text ?? "").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-const ICON: Record<string, string> = { PASS: "✅ PASS", FAIL: "❌ FAIL", SKIP: "⏭️ SKIP", ERROR: "💥 ERROR" };
+const ICON: Record<string, string> = { PASS: "✅", FAIL: "❌", SKIP: "⏭️", ERROR: "💥", FLAKY: "🔁" };
+const shown = (r: { outcome: Result; passes: number; runs: number }, repeat: number) => `${ICON[r.outcome]} ${resultText(r, repeat)}`;
 
 export function renderSummary(model: ReportModel): string {
   const { start, end } = model;
   const out: string[] = [];
   out.push(`# Mittelö matrix — ${start.ts}`);
   out.push("");
+  const where =
+    model.labels.length > 1
+      ? `machines ${model.labels.map((l) => `**${l}**`).join(", ")}`
+      : `machine **${start.label}** · node ${start.env.node} · ${start.env.os}/${start.env.arch}`;
   out.push(
-    `Profile **${start.profile ?? "(none)"}** · manifest \`${start.manifest.path}\` · mittelo ${start.tool.version} · node ${start.env.node} · ${start.env.os}/${start.env.arch}${end ? ` · ${formatMs(end.durationMs)}` : ""}`,
+    `Profile **${start.profile ?? "(none)"}** · manifest \`${start.manifest.path}\` · mittelo ${start.tool.version} · ${where}${end ? ` · ${formatMs(end.durationMs)}` : ""}`,
   );
+  const headline = runHeadline(model);
+  if (headline.length) out.push("", ...headline.map((l) => `> ${l}  `));
   if (end) {
     const c = end.counts;
     out.push("");
-    out.push(`**${end.exitCode === 0 ? "As expected" : "Unexpected outcomes"}** — PASS ${c.PASS} · FAIL ${c.FAIL} · SKIP ${c.SKIP} · ERROR ${c.ERROR}`);
+    out.push(
+      `**${end.exitCode === 0 ? "As expected" : "Unexpected outcomes"}** — PASS ${c.PASS} · FAIL ${c.FAIL} · SKIP ${c.SKIP} · ERROR ${c.ERROR}${c.FLAKY ? ` · FLAKY ${c.FLAKY}` : ""}`,
+    );
     for (const m of end.mismatches) out.push(`- ${m}`);
   }
+  if (model.labels.length > 1) out.push("", ...machineTable(model));
   out.push("");
   out.push("| backend | outcome | expected | reason | fix / next step | version | latency |");
   out.push("| --- | --- | --- | --- | --- | --- | --- |");
@@ -30,9 +43,23 @@ export function renderSummary(model: ReportModel): string {
         ? `— (lock ${v.locked})`
         : "";
     const reason = b.outcome === "PASS" ? "" : `${b.verdict?.reason ?? ""}: ${b.verdict?.message ?? ""}`;
+    const partial = b.machines.filter((m) => m.cells < m.planCells).map((m) => ` (${m.cells} of ${m.planCells} cells here)`)[0] ?? "";
     out.push(
-      `| ${cell(b.name)} | ${ICON[b.outcome]}${b.matches ? "" : " ⚠️"} | ${b.expected} | ${cell(reason)} | ${cell(b.outcome === "PASS" ? "" : b.verdict?.hint)} | ${cell(version)} | ${b.latencyMs === undefined ? "" : formatMs(b.latencyMs)} |`,
+      `| ${cell(b.name)} | ${shown(b, model.repeat)}${b.matches ? "" : " ⚠️"}${partial} | ${b.expected} | ${cell(reason)} | ${cell(b.outcome === "PASS" ? "" : b.verdict?.hint)} | ${cell(version)} | ${b.latencyMs === undefined ? "" : formatMs(b.latencyMs)} |`,
     );
+  }
+  const repeated = model.backends.flatMap((b) => b.cases.filter((c) => c.result.outcome === "FLAKY").map((c) => ({ b, c })));
+  if (repeated.length) {
+    out.push("", "## Flaky cases", "");
+    out.push("| case | result | pass rate | pass^k | accepted | runs |");
+    out.push("| --- | --- | --- | --- | --- | --- |");
+    for (const { b, c } of repeated) {
+      const runs = c.runs.map((r) => `#${r.repetition} ${r.verdict.outcome}${r.verdict.outcome === "PASS" ? "" : ` ${r.verdict.reason}`}`).join(", ");
+      const accepted = c.result.minPassRate === undefined ? "no min_pass_rate" : `${c.result.accepted ? "yes" : "no"} (min ${c.result.minPassRate})`;
+      out.push(
+        `| ${cell(`${b.name}/${c.name}${model.labels.length > 1 ? ` on ${c.label}` : ""}`)} | ${shown(c.result, model.repeat)} | ${c.result.passRate.toFixed(2)} | ${c.result.allPassed ? "yes" : "no"} | ${accepted} | ${cell(runs)} |`,
+      );
+    }
   }
   if (model.pairs.length) {
     out.push("");
@@ -42,8 +69,9 @@ export function renderSummary(model: ReportModel): string {
     out.push("| --- | --- | --- | --- | --- |");
     for (const p of model.pairs) {
       const split = p.details.split ? JSON.stringify(p.details.split) : "";
+      const where = model.labels.length > 1 ? ` on ${p.label}` : "";
       out.push(
-        `| ${cell(`${p.pair} (${p.a} + ${p.b})`)} | ${ICON[p.verdict.outcome]}${p.matches ? "" : " ⚠️"} | ${p.expected} | ${cell(`${p.verdict.reason}: ${p.verdict.message}`)} | ${cell(split)} |`,
+        `| ${cell(`${p.pair} (${p.a} + ${p.b})${where}`)} | ${ICON[p.verdict.outcome]} ${p.verdict.outcome}${p.matches ? "" : " ⚠️"} | ${p.expected} | ${cell(`${p.verdict.reason}: ${p.verdict.message}`)} | ${cell(split)} |`,
       );
     }
   }
@@ -51,45 +79,75 @@ export function renderSummary(model: ReportModel): string {
     out.push("");
     out.push(`Not planned: ${start.excluded.map((e) => `${e.name} (${e.why})`).join(", ")}.`);
   }
-  const failing = model.backends.filter((b) => b.outcome === "FAIL" || b.outcome === "ERROR" || !b.matches);
+  const failing = failures(model);
   if (failing.length) {
     out.push("");
     out.push("## Failures");
-    for (const b of failing) out.push("", renderTicket(model, b));
+    for (const [b, m] of failing) out.push("", renderTicket(model, b, m));
   }
   return `${out.join("\n")}\n`;
 }
 
-/** A ready-to-file ticket for a backend that failed or did not meet its expectation. */
-export function renderTicket(model: ReportModel, b: BackendReport): string {
-  const c = b.cases.find((x) => x.verdict.outcome !== "PASS") ?? b.cases[0];
-  const v = c?.verdict;
-  const pre = b.preflight?.result;
+/** Backends × machines: where each backend works, where it is skipped and why, where it fails. */
+function machineTable(model: ReportModel): string[] {
+  const lines = [`| backend | expected | ${model.labels.map(cell).join(" | ")} |`, `| --- | --- |${" --- |".repeat(model.labels.length)}`];
+  for (const b of model.backends) {
+    const cells = model.labels.map((label) => {
+      const m = b.machines.find((x) => x.label === label);
+      if (!m) return "—";
+      const why = m.outcome === "PASS" || !m.verdict ? "" : ` ${m.verdict.reason}`;
+      return `${shown(m, model.repeat)}${why}${m.matches ? "" : " ⚠️"}`;
+    });
+    lines.push(`| ${cell(b.name)} | ${b.expected} | ${cells.map(cell).join(" | ")} |`);
+  }
+  return lines;
+}
+
+/** Every backend (on every machine) that failed or did not meet its expectation. */
+function failures(model: ReportModel): Array<[BackendReport, MachineReport]> {
+  return model.backends.flatMap((b) =>
+    b.machines
+      .filter((m) => m.outcome === "FAIL" || m.outcome === "ERROR" || m.outcome === "FLAKY" || !m.matches)
+      .map((m): [BackendReport, MachineReport] => [b, m]),
+  );
+}
+
+/** A ready-to-file ticket for a backend (on one machine) that failed or did not meet its expectation. */
+export function renderTicket(model: ReportModel, b: BackendReport, machine: MachineReport = b.machines[0] as MachineReport): string {
+  const m = machine;
+  const c = m.cases.find((x) => x.result.outcome !== "PASS") ?? m.cases[0];
+  const run = c?.shown;
+  const v = run?.verdict;
+  const pre = m.preflight?.result;
+  const multi = model.labels.length > 1;
+  const got = resultText(m, model.repeat);
   const lines = [
-    `### ${b.name}: expected ${b.expected.toUpperCase()}, got ${b.outcome}${v ? ` (${v.reason})` : ""}`,
+    `### ${b.name}${multi ? ` on ${m.label}` : ""}: expected ${b.expected.toUpperCase()}, got ${got}${v ? ` (${v.reason})` : ""}`,
     "",
-    `**What happened:** ${v?.message ?? "no case ran"}${c ? ` (case \`${c.case}\`, rule \`${v?.rule}\`)` : ""}`,
+    `**What happened:** ${v?.message ?? "no case ran"}${c ? ` (case \`${c.name}\`${c.result.runs > 1 ? `, run ${run?.repetition} of ${c.result.runs}` : ""}, rule \`${v?.rule}\`)` : ""}`,
   ];
+  if (c && c.result.outcome === "FLAKY")
+    lines.push("", `**Flaky:** ${c.result.passes} of ${c.result.runs} runs passed (${c.runs.map((r) => `#${r.repetition} ${r.verdict.outcome}`).join(", ")})`);
   if (v?.evidence) lines.push("", "**Evidence:**", "", "```", v.evidence, "```");
-  if (c?.run) {
+  if (run?.run) {
     lines.push("", "**Reproduce:**", "", "```sh");
-    lines.push(`cd ${shellQuote([c.artifacts?.dir ?? "."])}`);
-    lines.push(`HOME=${shellQuote([`${model.start.outDir}/${b.name}/home`])} ${shellQuote(c.run.argv)} < prompt.txt   # prompt of case ${c.case}`);
+    lines.push(`cd ${shellQuote([run.artifacts?.dir ?? "."])}`);
+    lines.push(`HOME=${shellQuote([`${model.start.outDir}/${b.name}/home`])} ${shellQuote(run.run.argv)} < prompt.txt   # prompt of case ${c?.name}`);
     lines.push("```");
     lines.push(
       "",
-      `**Expected:** ${b.expected.toUpperCase()} · **Actual:** ${b.outcome}, exit ${c.run.exitCode ?? c.run.signal}, ${formatMs(c.run.durationMs)}`,
+      `**Expected:** ${b.expected.toUpperCase()} · **Actual:** ${got}, exit ${run.run.exitCode ?? run.run.signal}, ${formatMs(run.run.durationMs)}`,
     );
-    const failed = c.checks.filter((k) => !k.ok).map((k) => `${k.name}: ${k.detail}`);
+    const failed = run.checks.filter((k) => !k.ok).map((k) => `${k.name}: ${k.detail}`);
     if (failed.length) lines.push("", ...failed.map((f) => `- ${f}`));
-    if (c.run.stderrTail) lines.push("", `**stderr (last lines):** ${c.run.stderrTail}`);
-    if (c.artifacts) lines.push("", `**Artifacts:** \`${c.artifacts.stdout}\`, \`${c.artifacts.stderr}\`, \`${c.artifacts.result}\``);
+    if (run.run.stderrTail) lines.push("", `**stderr (last lines):** ${run.run.stderrTail}`);
+    if (run.artifacts) lines.push("", `**Artifacts:** \`${run.artifacts.stdout}\`, \`${run.artifacts.stderr}\`, \`${run.artifacts.result}\``);
   }
-  const env = model.start.env;
+  const env = model.start.merged?.machines.find((x) => x.label === m.label)?.env ?? model.start.env;
   lines.push(
     "",
     "**Environment:**",
-    `- node ${env.node}, ${env.os}/${env.arch}${env.ci ? ", CI" : ""}; loopback 127.0.0.1 ${(env as { loopback?: boolean }).loopback === false ? "NOT bindable" : "bindable"}`,
+    `- ${multi || model.start.shard ? `machine ${m.label}: ` : ""}node ${env.node}, ${env.os}/${env.arch}${env.ci ? ", CI" : ""}; loopback 127.0.0.1 ${env.loopback === false ? "NOT bindable" : "bindable"}`,
     `- preflight: ${pre ? `${pre.status}${pre.binary ? `, binary ${pre.binary}` : ""}${pre.version?.seen ? `, version ${pre.version.seen}` : ""}${pre.version?.locked ? ` (lock ${pre.version.locked})` : ""}` : "not run"}`,
   );
   for (const f of pre?.findings ?? []) lines.push(`- ${f.severity} ${f.code}: ${f.message}${f.hint ? ` — ${f.hint}` : ""}`);
@@ -99,7 +157,7 @@ export function renderTicket(model: ReportModel, b: BackendReport): string {
 
 /** The ticket blocks of every failure, for `--tickets FILE`. */
 export function renderTickets(model: ReportModel): string {
-  const failing = model.backends.filter((b) => b.outcome === "FAIL" || b.outcome === "ERROR" || !b.matches);
+  const failing = failures(model);
   if (!failing.length) return "";
-  return `\n## Matrix run ${model.start.ts} (profile ${model.start.profile ?? "none"})\n\n${failing.map((b) => renderTicket(model, b)).join("\n\n")}\n`;
+  return `\n## Matrix run ${model.start.ts} (profile ${model.start.profile ?? "none"})\n\n${failing.map(([b, m]) => renderTicket(model, b, m)).join("\n\n")}\n`;
 }

@@ -1,7 +1,10 @@
-// TAP 14: one subtest per backend (one test point per case) and per smoke pair, YAML diagnostics.
+// TAP 14: one subtest per backend (one test point per case, per machine when merged from several) and per smoke pair,
+// YAML diagnostics. With --repeat a case's point carries its count: `flaky 2/4`, `PASS 4/4`.
 import { stringify } from "yaml";
+import { effectiveOutcome } from "../backends/outcome.ts";
 import { formatMs } from "../util/units.ts";
-import { caseStatus, type ReportModel } from "./model.ts";
+import { type CaseReport, caseStatus, type ReportModel, resultText } from "./model.ts";
+import { runHeadline } from "./headline.ts";
 
 const oneLine = (text: string) => text.replace(/[\r\n#]+/g, " ").trim();
 
@@ -15,8 +18,16 @@ function point(ok: boolean, n: number, name: string, directive: string | undefin
   return `${indent}${ok ? "ok" : "not ok"} ${n} - ${oneLine(name)}${directive ? ` # ${directive}` : ""}`;
 }
 
+/** A case's name in TAP and JUnit: its name, its count with --repeat, its machine when there are several. */
+export function caseTitle(model: ReportModel, c: CaseReport): string {
+  const count = model.repeat > 1 ? ` ${resultText(c.result, model.repeat)}` : "";
+  const accepted = c.result.accepted ? ` (accepted: min_pass_rate ${c.result.minPassRate})` : "";
+  return `${c.name}${count}${accepted}${model.labels.length > 1 ? ` [${c.label}]` : ""}`;
+}
+
 export function renderTap(model: ReportModel): string {
   const lines = ["TAP version 14", `# mittelo ${model.start.tool.version} · profile ${model.start.profile ?? "(none)"} · ${model.start.manifest.path}`];
+  for (const line of runHeadline(model)) lines.push(`# ${line}`);
   const total = model.backends.length + model.pairs.length;
   lines.push(`1..${total}`);
   let n = 0;
@@ -25,42 +36,67 @@ export function renderTap(model: ReportModel): string {
     lines.push(`# Subtest: ${b.name}`);
     lines.push(`    1..${b.cases.length}`);
     b.cases.forEach((c, i) => {
-      const status = caseStatus(b.expected, c.verdict.outcome);
-      const directive = status.directive ? `${status.directive} ${oneLine(`${c.verdict.reason}: ${c.verdict.message}`)}` : undefined;
-      lines.push(point(status.ok, i + 1, c.case, directive, "    "));
-      if (!status.ok || c.verdict.outcome !== "PASS") {
+      const v = c.shown.verdict;
+      const status = caseStatus(b.expected, effectiveOutcome(c.result));
+      const directive = status.directive ? `${status.directive} ${oneLine(`${v.reason}: ${v.message}`)}` : undefined;
+      lines.push(point(status.ok, i + 1, caseTitle(model, c), directive, "    "));
+      if (!status.ok || c.result.outcome !== "PASS") {
+        const run = c.shown.run;
         lines.push(
           diagnostics(
             {
-              outcome: c.verdict.outcome,
+              outcome: c.result.outcome,
               expected: b.expected,
-              reason: c.verdict.reason,
-              rule: c.verdict.rule,
-              message: c.verdict.message,
-              evidence: c.verdict.evidence,
-              hint: c.verdict.hint,
-              rc: c.run?.exitCode,
-              latency: c.run ? formatMs(c.run.durationMs) : undefined,
-              stderr: c.run?.stderrTail,
+              passes: model.repeat > 1 ? `${c.result.passes}/${c.result.runs}` : undefined,
+              pass_rate: model.repeat > 1 ? Number(c.result.passRate.toFixed(4)) : undefined,
+              min_pass_rate: c.result.minPassRate,
+              machine: model.labels.length > 1 ? c.label : undefined,
+              repetition: model.repeat > 1 ? c.shown.repetition : undefined,
+              reason: v.reason,
+              rule: v.rule,
+              message: v.message,
+              evidence: v.evidence,
+              hint: v.hint,
+              rc: run?.exitCode,
+              latency: run ? formatMs(run.durationMs) : undefined,
+              stderr: run?.stderrTail,
             },
             "    ",
           ),
         );
       }
     });
+    for (const m of b.machines) {
+      if (m.cells < m.planCells) lines.push(`    # ${m.cells} of ${m.planCells} cells of ${b.name} ran here: the merged report has its verdict`);
+    }
     const status = caseStatus(b.expected, b.outcome);
     const why = b.verdict && b.outcome !== "PASS" ? oneLine(`${b.verdict.reason}: ${b.verdict.message}${b.verdict.hint ? ` — ${b.verdict.hint}` : ""}`) : "";
-    lines.push(point(status.ok, n, `${b.name} ${b.outcome}`, status.directive ? `${status.directive} ${why}` : undefined, ""));
+    const perMachine = model.labels.length > 1 ? ` (${b.machines.map((m) => `${m.label} ${resultText(m, model.repeat)}`).join(" · ")})` : "";
+    const accepted = b.cases.some((c) => c.result.accepted) ? " (flaky cases accepted by min_pass_rate)" : "";
+    lines.push(
+      point(status.ok, n, `${b.name} ${resultText(b, model.repeat)}${accepted}${perMachine}`, status.directive ? `${status.directive} ${why}` : undefined, ""),
+    );
     if (!b.matches)
       lines.push(
-        diagnostics({ expected: b.expected.toUpperCase(), got: b.outcome, reason: b.verdict?.reason, message: b.verdict?.message, hint: b.verdict?.hint }, ""),
+        diagnostics(
+          {
+            expected: b.expected.toUpperCase(),
+            got: resultText(b, model.repeat),
+            machines: model.labels.length > 1 ? b.machines.filter((m) => !m.matches).map((m) => `${m.label}: ${resultText(m, model.repeat)}`) : undefined,
+            reason: b.verdict?.reason,
+            message: b.verdict?.message,
+            hint: b.verdict?.hint,
+          },
+          "",
+        ),
       );
   }
   for (const p of model.pairs) {
     n++;
     const status = caseStatus(p.expected, p.verdict.outcome);
     const directive = status.directive ? `${status.directive} ${oneLine(`${p.verdict.reason}: ${p.verdict.message}`)}` : undefined;
-    lines.push(point(status.ok, n, `pair ${p.pair} (${p.a} + ${p.b}) ${p.verdict.outcome}`, directive, ""));
+    const where = model.labels.length > 1 ? ` [${p.label}]` : "";
+    lines.push(point(status.ok, n, `pair ${p.pair} (${p.a} + ${p.b}) ${p.verdict.outcome}${where}`, directive, ""));
     if (!status.ok)
       lines.push(
         diagnostics({ expected: p.expected, reason: p.verdict.reason, message: p.verdict.message, evidence: p.verdict.evidence, hint: p.verdict.hint }, ""),
@@ -68,7 +104,9 @@ export function renderTap(model: ReportModel): string {
   }
   if (model.end) {
     const c = model.end.counts;
-    lines.push(`# PASS ${c.PASS} · FAIL ${c.FAIL} · SKIP ${c.SKIP} · ERROR ${c.ERROR} · ${formatMs(model.end.durationMs)}`);
+    lines.push(
+      `# PASS ${c.PASS} · FAIL ${c.FAIL} · SKIP ${c.SKIP} · ERROR ${c.ERROR}${c.FLAKY ? ` · FLAKY ${c.FLAKY}` : ""} · ${formatMs(model.end.durationMs)}`,
+    );
   }
   return `${lines.join("\n")}\n`;
 }

@@ -4,6 +4,11 @@ import { main } from "../../src/cli/main.ts";
 import type { CliIO } from "../../src/cli/io.ts";
 
 export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+
+// A test suite run inside GitHub Actions must not annotate the workflow or append to its step summary with the
+// fixtures' outcomes: runCli runs in this process, and spawnCli's env (cliEnv) drops them unless a test sets them.
+const GITHUB_VARS = ["GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"];
+for (const name of GITHUB_VARS) delete process.env[name];
 export const BIN = `${ROOT}/bin/mittelo.mjs`;
 
 export interface CliResult {
@@ -40,7 +45,7 @@ export async function runCli(args: string[]): Promise<CliResult> {
  */
 export function cliEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...extra };
-  for (const name of ["MITTELO_HOST", "MITTELO_PORT", "MITTELO_TOKEN"]) if (!(name in extra)) delete env[name];
+  for (const name of ["MITTELO_HOST", "MITTELO_PORT", "MITTELO_TOKEN", ...GITHUB_VARS]) if (!(name in extra)) delete env[name];
   return env;
 }
 

@@ -14,10 +14,12 @@ import { registerHub } from "./hub.ts";
 import { registerHubClient } from "./hub-client.ts";
 import { registerDashboard } from "./dashboard.ts";
 import { registerPairSmoke } from "./pair-smoke.ts";
+import { registerReport } from "./report.ts";
 
 export function registerCommands(program: Command, io: CliIO): void {
   registerValidate(program, io);
   registerMatrix(program, io);
+  registerReport(program, io);
   registerSystemTest(program, io);
   registerExec(program, io);
   registerAgent(program, io);
@@ -30,7 +32,7 @@ export function registerCommands(program: Command, io: CliIO): void {
   registerDoctor(program, io);
   registerDocs(program, io);
   // backends/preflight: backend-check, doctor, docs
-  // matrix: matrix, system-test
+  // matrix: matrix, report merge, system-test
   // hub: hub, enqueue, status, stats, retry, shutdown, agent, swarm
   // smoke/dashboard: pair-smoke, dashboard
   // stub: stub

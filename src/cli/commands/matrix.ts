@@ -1,5 +1,6 @@
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
+import { parseShard, type ShardBy } from "../../manifest/partition.ts";
 import { MitteloError } from "../../util/errors.ts";
 import { parseDuration } from "../../util/units.ts";
 import { MODES, type StubMode } from "../../stub/types.ts";
@@ -24,7 +25,14 @@ export interface MatrixFlags {
   updateLock?: boolean;
   stub?: boolean;
   stubMode?: string;
+  shard?: string;
+  shardBy?: ShardBy;
+  timings?: string;
+  label?: string;
+  repeat?: string;
 }
+
+const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Validates numeric/duration flags up front, showing the bad value. */
 export function parseMatrixFlags(flags: MatrixFlags) {
@@ -39,6 +47,23 @@ export function parseMatrixFlags(flags: MatrixFlags) {
     timeoutMs = parseDuration(/^\d+(\.\d+)?$/.test(flags.timeout) ? Number(flags.timeout) : flags.timeout);
     if (!timeoutMs) throw new MitteloError("bad-flag", `--timeout must be a duration such as 30s, 2m or 500ms, got '${flags.timeout}'`);
   }
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  if (flags.shard !== undefined && !shard)
+    throw new MitteloError("bad-flag", `--shard must be i/n with 1 <= i <= n (e.g. 2/3), got '${flags.shard}'`, {
+      hint: "run the same command once per shard: --shard 1/3, --shard 2/3, --shard 3/3",
+    });
+  if ((flags.shardBy !== undefined || flags.timings !== undefined) && !shard)
+    throw new MitteloError("bad-flag", `${flags.shardBy !== undefined ? "--shard-by" : "--timings"} only applies with --shard i/n`);
+  let repeat: number | undefined;
+  if (flags.repeat !== undefined) {
+    repeat = Number(flags.repeat);
+    if (!Number.isInteger(repeat) || repeat < 1 || repeat > 1000)
+      throw new MitteloError("bad-flag", `--repeat must be a whole number from 1 to 1000, got '${flags.repeat}'`);
+  }
+  if (flags.label !== undefined && !LABEL.test(flags.label))
+    throw new MitteloError("bad-flag", `--label must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit), got '${flags.label}'`, {
+      hint: "e.g. --label linux-x64 or --label gpu-box",
+    });
   return {
     manifest: manifestPath(flags.manifest),
     profile: flags.profile,
@@ -57,6 +82,11 @@ export function parseMatrixFlags(flags: MatrixFlags) {
     updateLock: flags.updateLock,
     stub: flags.stub || flags.stubMode !== undefined ? true : undefined,
     stubMode: flags.stubMode as StubMode | undefined,
+    shard,
+    shardBy: flags.shardBy,
+    timings: flags.timings,
+    label: flags.label,
+    repeat,
   };
 }
 
@@ -76,7 +106,12 @@ export function addMatrixOptions(command: Command): Command {
     .option("--junit <path>", "also write junit.xml here")
     .option("--tickets <path>", "append a ticket block per failure to this file (e.g. docs/QA_TICKETS.md)")
     .option("--bail", "stop after the first unexpected outcome")
-    .option("--list", "print the plan and exit")
+    .option("--list", "print the plan and exit (with --shard: the shard's cells)")
+    .option("--repeat <k>", "run every case k times: all pass = PASS, some = flaky (a case's min_pass_rate can accept it)")
+    .option("--shard <i/n>", "run only shard i of n of the plan's cells (every machine computes the same split)")
+    .addOption(new Option("--shard-by <unit>", "keep a backend's cells on one shard, or split by cell").choices(["backend", "cell"]))
+    .option("--timings <file>", "balance the shards by the durations in this timings.json (of a previous run or merge)")
+    .option("--label <name>", "name of this machine in events and reports (default <os>-<arch>)")
     .option("--update-lock", "write the version seen by each passing backend into its lock in the manifest")
     .option("--stub", "point every backend that has a `stub` block at its own local model stub (no network, no account)")
     .addOption(new Option("--stub-mode <mode>", "how the stub answers (implies --stub)").choices([...MODES]));
@@ -88,14 +123,25 @@ export function registerMatrix(program: Command, io: CliIO): void {
     .description("run the backend matrix: preflight, run in parallel, classify, write TAP, matrix.json, summary.md, junit.xml")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ mittelo matrix                       # every backend; exit 0 when all outcomes match expectations\n  $ mittelo matrix --profile ci --junit reports/junit.xml\n  $ mittelo matrix --include codex --include echo --timeout 60s",
+      [
+        "",
+        "Examples:",
+        "  $ mittelo matrix                       # every backend; exit 0 when all outcomes match expectations",
+        "  $ mittelo matrix --profile ci --junit reports/junit.xml",
+        "  $ mittelo matrix --include codex --include echo --timeout 60s",
+        "  $ mittelo matrix --repeat 4            # each case 4 times: PASS, flaky 2/4 or FAIL",
+        "  $ mittelo matrix --shard 2/3 --list    # the cells shard 2 of 3 would run",
+        "  $ mittelo matrix --shard 2/3 --timings reports/merged/timings.json --label linux-x64 -o reports/shard-2",
+        "  $ mittelo report merge reports/shard-1 reports/shard-2 reports/shard-3 --out-dir reports/merged",
+      ].join("\n"),
     );
   addMatrixOptions(command).action(async (flags: MatrixFlags) => {
     const { fileTimestamp, matrixCommand } = await import("../matrix-session.ts");
     const { pairsExtension } = await import("../../smoke/pairs-in-matrix.ts");
     const options = parseMatrixFlags(flags);
     // The out dir is fixed here so the pair smokes can put their artifacts under it (<out>/pairs/<name>/).
-    const outDir = resolve(options.outDir ?? join("reports", "e2e", `${fileTimestamp()}_matrix`));
+    const shard = options.shard ? `_shard-${options.shard.index}-of-${options.shard.total}` : "";
+    const outDir = resolve(options.outDir ?? join("reports", "e2e", `${fileTimestamp()}_matrix${shard}`));
     io.exit(await matrixCommand({ ...options, outDir, extend: pairsExtension(outDir, process.env) }, io, ["mittelo", "matrix", ...process.argv.slice(3)]));
   });
 }

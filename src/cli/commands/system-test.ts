@@ -25,7 +25,7 @@ export function registerSystemTest(program: Command, io: CliIO): void {
           runOnWarn: options.runOnWarn,
           outDir: options.outDir,
           reporter: "tap",
-          label: options.backend,
+          dirName: options.backend,
           onlyFirstCase: true,
         },
         io,

@@ -21,6 +21,7 @@ export function registerValidate(program: Command, io: CliIO): void {
       } else {
         io.stderr(result.report);
       }
+      if (!result.ok) (await import("../github.ts")).annotateDiagnostics(result.diagnostics, io);
       io.exit(result.ok ? EXIT_OK : EXIT_USAGE);
     });
 }
