@@ -201,6 +201,8 @@ t.test("three shards partition a plan, and their merge says what a single run sa
 });
 
 t.test("every event of a run validates against schemas/events.schema.json", async (t) => {
+  // env.loopback used to be added to run-start after the line was written: events.ndjson never had it.
+  t.type(startOf(dir("single")).env.loopback, "boolean", "run-start in events.ndjson says whether loopback was bindable");
   const validate = validatorFor("events.schema.json");
   for (const name of ["single", "s1", "c2", "merged-s", "merged-rerun"]) {
     const lines = readFileSync(join(dir(name), "events.ndjson"), "utf8")
