@@ -2,11 +2,11 @@
 // a run → exit 0/1 like a run (2 when the merge is refused). The edge that owns files, stdout and the environment.
 import { randomUUID } from "node:crypto";
 import { existsSync, realpathSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { renderJson } from "../report/json.ts";
 import { mergeStreams } from "../report/merge.ts";
 import { foldEvents } from "../report/model.ts";
-import { findEventFiles, readEventStream } from "../report/read.ts";
+import { displayPath, findEventFiles, readEventStream } from "../report/read.ts";
 import { renderTap } from "../report/tap.ts";
 import { writeEvents, writeReports } from "../report/write.ts";
 import { EXIT_FAIL, MitteloError } from "../util/errors.ts";
@@ -28,10 +28,10 @@ export async function mergeCommand(paths: string[], options: MergeCommandOptions
   const target = join(outDir, "events.ndjson");
   const real = (f: string) => (existsSync(f) ? realpathSync(f) : f);
   if (files.some((f) => real(f) === real(target)))
-    throw new MitteloError("bad-flag", `--out-dir ${relative(process.cwd(), outDir) || outDir} is one of the folders being merged`, {
+    throw new MitteloError("bad-flag", `--out-dir ${displayPath(outDir)} is one of the folders being merged`, {
       hint: "write the merged report into a folder of its own, e.g. --out-dir reports/merged",
     });
-  const show = (file: string) => relative(process.cwd(), file) || file;
+  const show = (file: string) => displayPath(file);
   const streams = files.map(readEventStream);
   const redact = makeRedactor(process.env);
   const events = redactDeep(mergeStreams(streams, { outDir, command: argv.map(redact), runId: randomUUID(), now: new Date().toISOString(), show }), redact);

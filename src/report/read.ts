@@ -3,7 +3,7 @@
 // what this one cannot read), then every line against schemas/events.schema.json. Bad input is a MitteloError (exit 2)
 // that names the file, the line and what to do.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import semver from "semver";
 import type { Timings } from "../manifest/partition.ts";
 import { validatorFor } from "../util/ajv.ts";
@@ -18,7 +18,12 @@ export interface EventStream {
   start: RunStartEvent;
 }
 
-const show = (file: string) => relative(process.cwd(), file) || file;
+/** A path as a person reads it: relative to the working directory when inside it, else absolute. */
+export function displayPath(file: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
+}
+const show = (file: string) => displayPath(file);
 
 /** The events.ndjson files under these paths: a file itself, a folder's own, or every one found below a folder. */
 export function findEventFiles(paths: readonly string[]): string[] {
