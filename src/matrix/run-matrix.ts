@@ -6,7 +6,6 @@
 // can, and then the gate is exactly a single run's (both backends PASSed). When a backend's cells had to be split over
 // shards, the pair runs on its anchor shard if that backend's preflight there allows it and its cells there passed; the
 // merge then applies the single-run gate to the merged outcomes, so the merged report says what a single run would.
-import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { setMaxListeners } from "node:events";
 import { join } from "node:path";
@@ -24,9 +23,9 @@ import type { Plan, PlannedBackend, PlannedCase } from "../manifest/plan-types.t
 import { preflight } from "../preflight/preflight.ts";
 import { preflightSkip } from "../preflight/skip.ts";
 import type { Redactor } from "../util/redact.ts";
-import { version } from "../util/version.ts";
-import { type CaseEndEvent, EVENTS_FORMAT, type PairEndEvent, type ShardInfo } from "../report/events.ts";
+import type { CaseEndEvent, PairEndEvent } from "../report/events.ts";
 import { foldEvents, summarize } from "../report/model.ts";
+import { runStartEvent } from "./run-start.ts";
 import type { EventSink } from "./sink.ts";
 
 export interface MatrixOptions {
@@ -71,54 +70,20 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
   const backends = plan.backends.filter((b) => runHere.has(b.name));
   const pairs = plan.pairs.filter((p) => pairsHere.has(p.name));
   const cellsOf = (name: string) => cells.filter((c) => c.backend === name);
-  const shardInfo: ShardInfo | null =
-    options.shard && shard
-      ? {
-          index: shard.index,
-          total: options.shard.partition.total,
-          by: options.shard.partition.by,
-          basis: options.shard.partition.basis,
-          partition: options.shard.partition.id,
-          cells: shard.cells.map((c) => c.id),
-        }
-      : null;
-  sink.emit({
-    type: "run-start",
-    ts: now(),
-    format: EVENTS_FORMAT,
-    runId: randomUUID(),
-    tool: { name: "mittelo", version: version() },
-    manifest: { path: plan.manifestFile, sha256: plan.manifestHash },
-    profile: plan.profile ?? null,
-    label: options.label,
-    env: {
-      node: process.version,
-      os: process.platform,
-      arch: process.arch,
+  sink.emit(
+    runStartEvent(plan, {
+      label: options.label,
+      planHash: options.planHash,
+      shard: options.shard && shard ? { partition: options.shard.partition, shard } : undefined,
+      backends: backends.map((b) => ({ backend: b, cells: cellsOf(b.name).length })),
+      pairs,
+      cells: all.length,
       ci: Boolean(options.env.CI),
-      ...(options.loopback !== undefined && { loopback: options.loopback }),
-    },
-    outDir,
-    command: options.command,
-    settings: { concurrency: plan.settings.concurrency, stub: plan.settings.stub, runOnWarn: plan.settings.runOnWarn },
-    plan: { hash: options.planHash, repeat: plan.repeat, cells: all.length, backends: plan.backends.map((b) => b.name), pairs: plan.pairs.map((p) => p.name) },
-    shard: shardInfo,
-    backends: backends.map((b) => {
-      const rates = b.cases.filter((c) => c.minPassRate !== undefined).map((c) => [c.name, c.minPassRate as number]);
-      return {
-        name: b.name,
-        source: b.source,
-        expected: b.expected,
-        cases: b.cases.map((c) => c.name),
-        description: b.description,
-        cells: cellsOf(b.name).length,
-        ...(b.line !== undefined && { line: b.line }),
-        ...(rates.length && { minPassRate: Object.fromEntries(rates) }),
-      };
+      loopback: options.loopback,
+      outDir,
+      command: options.command,
     }),
-    excluded: plan.excluded,
-    pairs: pairs.map((p) => ({ name: p.name, a: p.a, b: p.b, expected: p.expected, ...(p.line !== undefined && { line: p.line }) })),
-  });
+  );
 
   const global = pLimit(plan.settings.concurrency);
   const bail = new AbortController();
@@ -128,12 +93,18 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
   /** What each pair's gate sees (see the header): exact for a backend whose every cell ran here. */
   const gate = new Map<string, Result>();
 
-  const runBackend = async (backend: PlannedBackend, mine: Cell[]) => {
+  /** Sandbox, environment and preflight of a backend; `gateOnly` when this shard runs none of its cells. */
+  const check = async (backend: PlannedBackend, gateOnly: boolean) => {
     const setup = await options.setupFor?.(backend);
     const prepared = prepareBackend(backend, { env: options.env, sandboxRoot: join(outDir, backend.name), sandbox: plan.settings.sandbox, ...setup });
     const result = await global(() => preflight(backend, { env: prepared.env, probeTimeoutMs: plan.settings.probeTimeoutMs }));
     const skip = preflightSkip(result, plan.settings.runOnWarn);
-    sink.emit({ type: "preflight", ts: now(), backend: backend.name, result, decision: skip ? "skip" : "run" });
+    sink.emit({ type: "preflight", ts: now(), backend: backend.name, result, decision: skip ? "skip" : "run", ...(gateOnly && { gateOnly }) });
+    return { prepared, skip };
+  };
+
+  const runBackend = async (backend: PlannedBackend, mine: Cell[]) => {
+    const { prepared, skip } = await check(backend, false);
     const local = pLimit(backend.concurrency);
     const byName = new Map(backend.cases.map((c) => [c.name, c]));
     const verdicts = await Promise.all(
@@ -166,18 +137,14 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
       }),
     );
     const matches = outcomeMatches(backend.expected, outcome);
-    const complete = mine.length === backend.cases.length * plan.repeat;
-    gate.set(backend.name, complete || skip ? outcome : provisional(outcome, mine.length));
+    // Exact when every cell of the backend ran here; else what its cells here came to (the merge re-judges the pair).
+    gate.set(backend.name, outcome);
     if (!matches && options.bail) bail.abort();
     sink.emit({ type: "backend-end", ts: now(), backend: backend.name, outcome, expected: backend.expected, matches });
   };
   /** A pair's backend that runs no cell here: only its preflight decides whether the pair may run on this shard. */
   const checkForGate = async (backend: PlannedBackend) => {
-    const setup = await options.setupFor?.(backend);
-    const prepared = prepareBackend(backend, { env: options.env, sandboxRoot: join(outDir, backend.name), sandbox: plan.settings.sandbox, ...setup });
-    const result = await global(() => preflight(backend, { env: prepared.env, probeTimeoutMs: plan.settings.probeTimeoutMs }));
-    const skip = preflightSkip(result, plan.settings.runOnWarn);
-    sink.emit({ type: "preflight", ts: now(), backend: backend.name, result, decision: skip ? "skip" : "run", gateOnly: true });
+    const { skip } = await check(backend, true);
     gate.set(backend.name, skip ? skip.outcome : "PASS");
   };
 
@@ -191,11 +158,6 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
   const { counts, mismatches, exitCode } = summarize(foldEvents(sink.events));
   sink.emit({ type: "run-end", ts: now(), durationMs: Date.now() - started, exitCode, counts, mismatches });
   return exitCode;
-}
-
-/** The gate of a backend with only some of its cells here: its cells here passed (the merge has the final say). */
-function provisional(outcome: Result, cellsHere: number): Result {
-  return cellsHere === 0 || outcome === "PASS" ? "PASS" : outcome;
 }
 
 function bailVerdict(): Verdict {

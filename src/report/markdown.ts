@@ -31,7 +31,8 @@ export function renderSummary(model: ReportModel): string {
     );
     for (const m of end.mismatches) out.push(`- ${m}`);
   }
-  if (model.labels.length > 1) out.push("", ...machineTable(model));
+  if (model.labels.length > 1)
+    out.push("", "**By machine:**", "", ...machineTable(model), "", "**Over all machines** (reason and fix from the machine that explains the outcome):");
   out.push("");
   out.push("| backend | outcome | expected | reason | fix / next step | version | latency |");
   out.push("| --- | --- | --- | --- | --- | --- | --- |");
