@@ -39,6 +39,23 @@ export async function runCli(args: string[]): Promise<CliResult> {
   return { code: exitCode, stdout, stderr };
 }
 
+/** Runs `mittelo ...args` in this process with these environment variables set (undefined: unset), then restores them. */
+export async function runCliWithEnv(args: string[], vars: Record<string, string | undefined>): Promise<CliResult> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  apply(vars);
+  try {
+    return await runCli(args);
+  } finally {
+    apply(saved);
+  }
+}
+
 /**
  * The env of a CLI under test: this process's env without colours and without the hub address and token a developer may
  * have exported (MITTELO_HOST, MITTELO_PORT, MITTELO_TOKEN), unless `extra` sets them; then `extra`.

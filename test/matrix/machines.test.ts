@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
 import { validatorFor } from "../../src/util/ajv.ts";
-import { ROOT, runCli, spawnCli } from "../helpers/cli.ts";
+import { ROOT, runCli, runCliWithEnv, spawnCli } from "../helpers/cli.ts";
 
 const FIXTURES = join(ROOT, "test/fixtures/shards");
 const MAIN = join(FIXTURES, "matrix.yaml");
@@ -17,7 +17,7 @@ const cli = (args: string[], extra: Record<string, string | undefined> = {}) => 
 const json = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
 
 t.test("two labelled machines merge into one backends × machines table", async (t) => {
-  const alpha = await cli(["matrix", "-m", MAIN, "--label", "alpha", "-o", dir("alpha"), "--reporter", "none"], { MITTELO_FIXTURE_MACHINE: "alpha" });
+  const alpha = await runCliWithEnv(["matrix", "-m", MAIN, "--label", "alpha", "-o", dir("alpha"), "--reporter", "none"], { MITTELO_FIXTURE_MACHINE: "alpha" });
   t.equal(alpha.code, 0, alpha.stderr);
   const betas = await Promise.all(
     [1, 2].map((i) => cli(["matrix", "-m", MAIN, "--label", "beta", "--shard", `${i}/2`, "-o", dir(`beta${i}`), "--reporter", "none"])),
@@ -52,7 +52,7 @@ t.test("two labelled machines merge into one backends × machines table", async 
 
 t.test("GitHub Actions: annotations at the backend's line for unexpected outcomes and manifest errors", async (t) => {
   const summaryFile = join(root, "gh-summary.md");
-  const r = await cli(["matrix", "-m", FLAKY, "--include", "flip", "--repeat", "2", "-o", dir("gh")], {
+  const r = await runCliWithEnv(["matrix", "-m", FLAKY, "--include", "flip", "--repeat", "2", "-o", dir("gh")], {
     GITHUB_ACTIONS: "true",
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_WORKSPACE: ROOT,
@@ -67,10 +67,10 @@ t.test("GitHub Actions: annotations at the backend's line for unexpected outcome
   t.match(readFileSync(summaryFile, "utf8"), "# Mittelö matrix");
   const broken = join(root, "broken.yaml");
   writeFileSync(broken, "version: 1\nbackends:\n  echo:\n    invoke: { wrapper: x/run }\n    colour: blue\n");
-  const bad = await cli(["matrix", "-m", broken], { GITHUB_ACTIONS: "true", GITHUB_WORKSPACE: root });
+  const bad = await runCliWithEnv(["matrix", "-m", broken], { GITHUB_ACTIONS: "true", GITHUB_WORKSPACE: root });
   t.equal(bad.code, 2);
   t.match(bad.stderr, /::error file=broken\.yaml,line=5,col=5,title=mittelo%3A unknown-key::backends\.echo(\.colour)?: /);
-  const quiet = await cli(["matrix", "-m", broken]);
+  const quiet = await runCli(["matrix", "-m", broken]);
   t.notMatch(quiet.stderr, /::error/, "no annotations outside GitHub Actions");
 });
 

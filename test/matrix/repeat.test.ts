@@ -9,7 +9,7 @@ import { openPlan } from "../../src/manifest/open.ts";
 import { partitionPlan, predictMs } from "../../src/manifest/partition.ts";
 import { readTimings } from "../../src/report/read.ts";
 import { validatorFor } from "../../src/util/ajv.ts";
-import { ROOT, spawnCli } from "../helpers/cli.ts";
+import { ROOT, runCli } from "../helpers/cli.ts";
 import { parseTap } from "../helpers/tap-parse.ts";
 
 const FIXTURES = join(ROOT, "test/fixtures/shards");
@@ -18,8 +18,8 @@ const SKEWED = join(FIXTURES, "skewed.yaml");
 const FLAKY = join(FIXTURES, "flaky.yaml");
 const root = t.testdir();
 const dir = (name: string) => join(root, name);
-const env = { MITTELO_FIXTURE_MACHINE: undefined, CI: undefined };
-const cli = (args: string[], extra: Record<string, string | undefined> = {}) => spawnCli(args, { env: { ...env, ...extra }, timeout: 180_000 });
+/** In this process: these runs need no environment of their own, and a spawned CLI costs seconds of start-up on a loaded machine. */
+const cli = (args: string[]) => runCli(args);
 const json = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
 
 t.test("--repeat: a case that fails every other run is flaky 2/4 everywhere; min_pass_rate accepts it", async (t) => {

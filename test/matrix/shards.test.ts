@@ -152,10 +152,10 @@ t.test("three shards partition a plan, and their merge says what a single run sa
     await refused([dir("s1"), dir("s3")], /shard 2\/3 missing/, "missing");
     cpSync(dir("s2"), dir("s2-copy"), { recursive: true });
     await refused([dir("s1"), dir("s2"), dir("s2-copy"), dir("s3")], /the same run was given twice/, "twice");
-    const foreign = await cli(["matrix", "-m", MAIN, "--include", "absent", "-o", dir("foreign"), "--reporter", "none"]);
+    const foreign = await runCli(["matrix", "-m", MAIN, "--include", "absent", "-o", dir("foreign"), "--reporter", "none"]);
     t.ok(foreign.code === 0 || foreign.code === 1, foreign.stderr);
     await refused([dir("s1"), dir("foreign"), dir("s3")], /different plans of one manifest/, "plan");
-    const other = await cli(["matrix", "-m", join(FIXTURES, "skewed.yaml"), "--shard", "2/3", "-o", dir("other"), "--reporter", "none"]);
+    const other = await runCli(["matrix", "-m", join(FIXTURES, "skewed.yaml"), "--shard", "2/3", "-o", dir("other"), "--reporter", "none"]);
     t.equal(other.code, 0, other.stderr);
     await refused([dir("s1"), dir("other"), dir("s3")], /different manifests/, "manifest");
     await refused([dir("s1"), dir("c2"), dir("s3")], /split differently/, "split");
@@ -180,7 +180,7 @@ t.test("three shards partition a plan, and their merge says what a single run sa
   });
 
   t.test("a re-run shard: the latest attempt wins, and the report says so", async (t) => {
-    const again = await cli(["matrix", "-m", MAIN, "--shard", "2/3", "-o", dir("s2-again"), "--reporter", "none"]);
+    const again = await runCli(["matrix", "-m", MAIN, "--shard", "2/3", "-o", dir("s2-again"), "--reporter", "none"]);
     t.ok(again.code === 0 || again.code === 1, again.stderr);
     const out = dir("merged-rerun");
     const merged = await merge([dir("s1"), dir("s2"), dir("s2-again"), dir("s3"), "--out-dir", out]);
