@@ -25,7 +25,10 @@ t.test("two labelled machines merge into one backends × machines table", async 
   for (const b of betas) t.ok(b.code === 0 || b.code === 1, b.stderr);
   const out = dir("machines");
   const summaryFile = join(root, "step-summary.md");
-  const merged = await cli(["report", "merge", dir("alpha"), dir("beta1"), dir("beta2"), "--out-dir", out], { GITHUB_STEP_SUMMARY: summaryFile });
+  const tickets = join(root, "tickets.md");
+  const merged = await cli(["report", "merge", dir("alpha"), dir("beta1"), dir("beta2"), "--out-dir", out, "--tickets", tickets], {
+    GITHUB_STEP_SUMMARY: summaryFile,
+  });
   t.equal((await runCli(["report", "merge", dir("beta1"), "--out-dir", dir("beta-alone")])).code, 2, "beta without its shard 2/2 is refused");
   t.equal(merged.code, 0, merged.stderr);
   const summary = readFileSync(join(out, "summary.md"), "utf8");
@@ -34,6 +37,10 @@ t.test("two labelled machines merge into one backends × machines table", async 
   t.match(summary, /\| bad \| fail \| ❌ FAIL exit-code \| ❌ FAIL exit-code \|/);
   t.match(summary, "merged 3 streams of plan");
   t.equal(readFileSync(summaryFile, "utf8"), `${summary}\n`, "GITHUB_STEP_SUMMARY gets summary.md");
+  const filed = readFileSync(tickets, "utf8");
+  t.match(filed, "### bad on alpha: expected FAIL, got FAIL (exit-code)", "a ticket per machine");
+  t.match(filed, "### bad on beta: expected FAIL, got FAIL (exit-code)");
+  t.match(filed, "- machine beta: node");
   const report = json(join(out, "matrix.json")) as { backends: Array<{ name: string; outcome: string; machines: Array<{ label: string; outcome: string }> }> };
   t.ok(validatorFor("report.schema.json")(report), JSON.stringify(validatorFor("report.schema.json").errors));
   const gated = report.backends.find((b) => b.name === "gated");
