@@ -27,6 +27,8 @@ export interface AgentOptions {
   /** Stop now when aborted: the task in hand is canceled (backend killed) and not acked; the hub re-leases it on expiry. */
   hardStop?: AbortSignal;
   log: (line: string) => void;
+  /** Applied to a backend's answer and error before they are acked to the hub (and so stored and shown there). */
+  redact?: (text: string) => string;
   /** Test hook: delay before acking (the chaos smoke uses it to push an ack past its lease). */
   ackDelayMs?: (taskId: number) => number;
 }
@@ -230,14 +232,15 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
     const delay = options.ackDelayMs?.(task.task_id) ?? 0;
     if (delay) await sleep(delay);
     const ok = result.verdict.outcome === "PASS";
+    const redact = options.redact ?? ((text: string) => text);
     const params = ok
-      ? { task_id: task.task_id, worker_id: workerId, ...lease, status: "done", result: result.extraction.answer }
+      ? { task_id: task.task_id, worker_id: workerId, ...lease, status: "done", result: redact(result.extraction.answer) }
       : {
           task_id: task.task_id,
           worker_id: workerId,
           ...lease,
           status: "failed",
-          error: `${result.verdict.outcome} ${result.verdict.reason}: ${result.verdict.message}`,
+          error: redact(`${result.verdict.outcome} ${result.verdict.reason}: ${result.verdict.message}`),
         };
     acksInFlight++;
     const sent = reliably("ack", params)

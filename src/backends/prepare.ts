@@ -1,26 +1,34 @@
-// Prepares a backend to run: its sandbox (HOME, work dir), auth files copied in, its environment and argv.
-// Used once per backend by the harness, the agent and the stub profile, then for every prompt.
-import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+// Prepares a backend to run: its sandbox (sandbox.ts), its environment (environment.ts) and argv.
+// Used once per backend by the harness, the agent, the pair smoke's gate and `mittelo exec`, then for every prompt.
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
 import type { PlanSettings, PlannedBackend } from "../manifest/plan-types.ts";
-import { backendArgv, backendEnv, createSandbox, modelOf, type Sandbox } from "./environment.ts";
+import type { Redactor } from "../util/redact.ts";
+import { backendArgv, backendEnv, expand, modelOf } from "./environment.ts";
+import { createSandbox, type Sandbox, type ScrubReport } from "./sandbox.ts";
 
 export interface PrepareOptions {
   /** The caller's environment. */
-  env: NodeJS.ProcessEnv;
-  /** Work dir when there is no sandbox and MITTELO_SUBPROCESS_WORKDIR is unset (the caller's cwd). */
-  cwd?: string;
-  /** Directory for this backend's sandbox; undefined = no sandbox (real HOME, cwd as work dir). */
-  sandboxRoot?: string;
+  env: Record<string, string | undefined>;
   sandbox: PlanSettings["sandbox"];
+  /** defaults.redact_env: more variable names treated as secrets (withheld unless declared). */
+  secretNames?: readonly string[] | undefined;
+  /**
+   * Where the work dir is: `keep` a folder created there and kept (the matrix: `<report>/<backend>/work`); undefined:
+   * inside the private sandbox (agent, pair gate); `nested` (mittelo exec): the caller's MITTELO_SUBPROCESS_WORKDIR or
+   * cwd, and the caller's sandboxed HOME when it has one (MITTELO_SUBPROCESS_HOME).
+   */
+  workdir?: { keep: string } | "nested" | undefined;
+  /** The caller's cwd (the work dir of `nested`, or when sandbox.workdir is false). */
+  cwd?: string | undefined;
+  /** Name part of the private folder; default the backend's name. */
+  label?: string | undefined;
   /** Extra env (stub URLs, MITTELO_TASK_ID, …) and placeholder values ({url}, {port}). */
-  extraEnv?: Record<string, string>;
-  vars?: Record<string, string>;
+  extraEnv?: Record<string, string> | undefined;
+  vars?: Record<string, string> | undefined;
   /** Extra CLI arguments (stub), inserted before a trailing `-` or `{prompt}` argument. */
-  extraArgs?: string[];
-  /** Files to write into the sandboxed HOME (path relative to HOME → content). */
-  homeFiles?: Record<string, string>;
+  extraArgs?: string[] | undefined;
+  /** Files to write into the sandboxed HOME (path relative to HOME → content, placeholders expanded). */
+  homeFiles?: Record<string, string> | undefined;
 }
 
 export interface PreparedBackend {
@@ -32,30 +40,54 @@ export interface PreparedBackend {
   vars: Record<string, string>;
   /** Auth files copied from the real HOME into the sandbox. */
   copiedAuth: string[];
+  /** Secret variables of the caller's env this backend does not see (names only). */
+  withheld: string[];
+  /** Removes the sandbox's private folder and scrubs a kept work dir (see sandbox.ts). */
+  dispose(redact?: Redactor): ScrubReport;
 }
 
 export function prepareBackend(backend: PlannedBackend, options: PrepareOptions): PreparedBackend {
-  const sandbox: Sandbox = options.sandboxRoot
-    ? createSandbox(options.sandboxRoot, { home: options.sandbox.home })
-    : { home: options.env.MITTELO_SUBPROCESS_HOME, workdir: options.env.MITTELO_SUBPROCESS_WORKDIR ?? options.cwd ?? "." };
-  const copiedAuth = options.sandboxRoot && sandbox.home && options.sandbox.copyAuth ? copyAuthFiles(backend, options.env.HOME ?? homedir(), sandbox.home) : [];
-  if (sandbox.home) {
-    for (const [relative, content] of Object.entries(options.homeFiles ?? {})) {
-      const target = join(sandbox.home, relative);
-      mkdirSync(dirname(target), { recursive: true });
-      writeText(target, content, options.vars ?? {});
-    }
+  const cwd = options.cwd ?? ".";
+  const nested = options.workdir === "nested";
+  const outerHome = nested ? options.env.MITTELO_SUBPROCESS_HOME || undefined : undefined;
+  const workdir = nested
+    ? { use: options.env.MITTELO_SUBPROCESS_WORKDIR || cwd }
+    : !options.sandbox.workdir
+      ? { use: cwd }
+      : options.workdir && options.workdir !== "nested"
+        ? options.workdir
+        : undefined;
+  const placeholders = options.vars ?? {};
+  const sandbox = createSandbox({
+    label: options.label ?? backend.name,
+    home: options.sandbox.home,
+    outerHome,
+    workdir,
+    realHome: options.env.HOME || homedir(),
+    authFiles: options.sandbox.copyAuth ? backend.requires.auth_files : [],
+    homeFiles: Object.fromEntries(Object.entries(options.homeFiles ?? {}).map(([path, content]) => [path, expand(content, placeholders)])),
+  });
+  try {
+    const { env, withheld } = backendEnv(backend, {
+      base: options.env,
+      sandbox: sandbox.env,
+      extra: options.extraEnv,
+      vars: options.vars,
+      secretNames: options.secretNames,
+    });
+    const vars: Record<string, string> = {
+      model: modelOf(backend, { ...options.env, ...options.extraEnv }),
+      workdir: sandbox.workdir,
+      home: env.HOME ?? "",
+      ...options.vars,
+    };
+    const base = backend.invocation.kind === "argv" ? backendArgv(backend.invocation.argv, { ...vars, prompt: "{prompt}" }) : [backend.invocation.path];
+    const argv = insertArgs(base, options.extraArgs ?? []);
+    return { backend, sandbox, env, argv, vars, copiedAuth: sandbox.copiedAuth, withheld, dispose: (redact) => sandbox.dispose(redact) };
+  } catch (error) {
+    sandbox.dispose();
+    throw error;
   }
-  const env = backendEnv(backend, { base: options.env, sandbox, extra: options.extraEnv, vars: options.vars });
-  const vars: Record<string, string> = {
-    model: modelOf(backend, { ...options.env, ...options.extraEnv }),
-    workdir: sandbox.workdir,
-    home: env.HOME ?? "",
-    ...options.vars,
-  };
-  const base = backend.invocation.kind === "argv" ? backendArgv(backend.invocation.argv, { ...vars, prompt: "{prompt}" }) : [backend.invocation.path];
-  const argv = insertArgs(base, options.extraArgs ?? []);
-  return { backend, sandbox, env, argv, vars, copiedAuth };
 }
 
 /** Inserts arguments before a trailing `-` (stdin marker) or `{prompt}` argument, else at the end. */
@@ -64,28 +96,4 @@ export function insertArgs(argv: string[], extra: string[]): string[] {
   const last = argv.at(-1);
   if (argv.length > 1 && (last === "-" || last?.includes("{prompt}"))) return [...argv.slice(0, -1), ...extra, last as string];
   return [...argv, ...extra];
-}
-
-function copyAuthFiles(backend: PlannedBackend, realHome: string, sandboxHome: string): string[] {
-  const copied: string[] = [];
-  for (const relative of backend.requires.auth_files ?? []) {
-    const source = join(realHome, relative);
-    try {
-      if (!existsSync(source) || !statSync(source).isFile()) continue;
-      const target = join(sandboxHome, relative);
-      mkdirSync(dirname(target), { recursive: true });
-      copyFileSync(source, target);
-      copied.push(relative);
-    } catch {
-      // An unreadable auth file is the same as none: preflight will say so.
-    }
-  }
-  return copied;
-}
-
-function writeText(path: string, content: string, vars: Record<string, string>): void {
-  writeFileSync(
-    path,
-    content.replace(/\{([a-z_]+)\}/g, (whole, key: string) => vars[key] ?? whole),
-  );
 }

@@ -1,8 +1,6 @@
 // `mittelo agent`: the edge around runAgent — plan, preflight, sandbox, signals, exit code.
-import { mkdtempSync, rmSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
-import { join } from "node:path";
-import { prepareBackend } from "../backends/prepare.ts";
+import { hostname } from "node:os";
+import { type PreparedBackend, prepareBackend } from "../backends/prepare.ts";
 import type { CliIO } from "../cli/io.ts";
 import { openPlan } from "../manifest/open.ts";
 import { preflight } from "../preflight/preflight.ts";
@@ -37,8 +35,9 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
   if (!backend) throw new MitteloError("unknown-backend", `backend '${options.backend}' is disabled in ${plan.manifestFile}`);
   const workerId = options.workerId ?? `${backend.name}@${hostname()}:${process.pid}`;
   const redact = makeRedactor(process.env, plan.settings.redactEnv);
+  if (options.token) redact.add("hub token", options.token);
   const log = (line: string) => io.stderr(redact(`${new Date().toISOString()} [${workerId}] ${line}\n`));
-  const root = mkdtempSync(join(tmpdir(), `mittelo-agent-${backend.name}-`));
+  let prepared: PreparedBackend | undefined;
   try {
     let setup: BackendSetup | undefined;
     if (options.stubUrl && !(backend.invocation.builtin === "echo" && !backend.stub)) {
@@ -48,9 +47,17 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
         });
       setup = stubSetup(backend, { url: options.stubUrl, port: Number(new URL(options.stubUrl).port) });
     }
-    const prepared = prepareBackend(backend, { env: process.env, sandboxRoot: root, sandbox: plan.settings.sandbox, ...setup });
+    // The backend's HOME, TMPDIR, auth files and work dir: a private temp folder, removed when the agent stops.
+    prepared = prepareBackend(backend, {
+      env: process.env,
+      sandbox: plan.settings.sandbox,
+      secretNames: plan.settings.redactEnv,
+      label: `agent-${backend.name}`,
+      ...setup,
+    });
+    for (const value of prepared.sandbox.authSecrets) redact.add(`${backend.name}.auth_files`, value);
     if (options.preflight) {
-      const result = await preflight(backend, { env: prepared.env, probeTimeoutMs: plan.settings.probeTimeoutMs });
+      const result = await preflight(backend, { env: prepared.env, probeTimeoutMs: plan.settings.probeTimeoutMs, secretNames: plan.settings.redactEnv });
       const blocking = result.status === "fail" || (result.status === "warn" && options.requireReady);
       for (const f of result.findings) log(`preflight ${f.severity} ${f.code}: ${f.message}${f.hint ? ` — ${f.hint}` : ""}`);
       if (blocking) {
@@ -93,6 +100,7 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
         signal: controller.signal,
         hardStop: hardStop.signal,
         log,
+        redact,
         ackDelayMs: chaosAckDelay(),
       });
       log(`stopped: ${stats.done} done, ${stats.failed} failed, ${stats.fenced} acks rejected, ${stats.reconnects} reconnect attempts`);
@@ -103,7 +111,7 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
     }
     return EXIT_OK;
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    prepared?.dispose();
   }
 }
 

@@ -25,12 +25,25 @@ export async function execBackend(
     );
   }
   const prompt = await text(stdin);
-  const prepared = prepareBackend(backend, { env: { ...process.env, MITTELO_EXEC_DEPTH: "1" }, sandbox: plan.settings.sandbox, cwd: process.cwd() });
-  const result = await runPrompt(
-    prepared,
-    { prompt, timeoutMs: backend.timeoutMs },
-    { settings: plan.settings, onOutput: (stream, chunk) => stream === "stderr" && io.stderr(chunk) },
-  );
+  // Inside a matrix run (a wrapper calling `mittelo exec`) the caller's sandbox is used as it is; run by hand, the
+  // backend gets a private sandbox of its own, as in the matrix, removed when it ends.
+  const prepared = prepareBackend(backend, {
+    env: { ...process.env, MITTELO_EXEC_DEPTH: "1" },
+    sandbox: plan.settings.sandbox,
+    secretNames: plan.settings.redactEnv,
+    workdir: "nested",
+    cwd: process.cwd(),
+  });
+  let result: Awaited<ReturnType<typeof runPrompt>>;
+  try {
+    result = await runPrompt(
+      prepared,
+      { prompt, timeoutMs: backend.timeoutMs },
+      { settings: plan.settings, onOutput: (stream, chunk) => stream === "stderr" && io.stderr(chunk) },
+    );
+  } finally {
+    prepared.dispose();
+  }
   const { record, verdict, extraction } = result;
   if (verdict.outcome === "PASS") {
     io.stdout(`${extraction.answer}\n`);

@@ -46,6 +46,8 @@ Exit codes: 0 as expected · 1 an outcome differs or a check failed · 2 configu
 
 /** Runs the CLI with these arguments (without `node` and the script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  // Nothing mittelo writes (report folders, artifacts, files its backends create) is group- or world-writable.
+  process.umask(process.umask(0o022) | 0o022);
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: "user" });

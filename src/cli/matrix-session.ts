@@ -84,7 +84,7 @@ export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, ar
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const extension = options.extend ? await options.extend(plan) : undefined;
-  const stub = plan.settings.stub ? (await import("../matrix/stub-hooks.ts")).stubHooks(outDir, options.stubMode ?? "ok") : undefined;
+  const stub = plan.settings.stub ? (await import("../matrix/stub-hooks.ts")).stubHooks(outDir, options.stubMode ?? "ok", redact) : undefined;
   const hooks = {
     ...extension,
     ...(stub && { setupFor: stub.setupFor, stubSummary: stub.stubSummary, upstreamFor: stub.upstreamFor }),
@@ -101,7 +101,8 @@ export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, ar
       env: process.env,
       sink,
       redact,
-      command: argv.map(redact),
+      command: argv,
+      cwd: process.cwd(),
       label,
       loopback,
       planHash: hash,

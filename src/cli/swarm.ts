@@ -18,7 +18,8 @@ export function parseAgentSpec(spec: string): SwarmSpec {
   return { backend: match[1] as string, count };
 }
 
-export async function runSwarm(specs: SwarmSpec[], agentArgs: string[], io: CliIO, bin: string): Promise<number> {
+/** Starts the agents; `token` reaches them as MITTELO_TOKEN in their environment (never as an argument). */
+export async function runSwarm(specs: SwarmSpec[], agentArgs: string[], io: CliIO, bin: string, token?: string): Promise<number> {
   const children: Array<{ name: string; child: ResultPromise }> = [];
   for (const spec of specs) {
     for (let i = 1; i <= spec.count; i++) {
@@ -28,7 +29,8 @@ export async function runSwarm(specs: SwarmSpec[], agentArgs: string[], io: CliI
         stdin: "ignore",
         buffer: false,
         cleanup: true,
-        env: parentPidEnv(), // the agents stop by themselves should the swarm be SIGKILLed
+        // MITTELO_PARENT_PID: the agents stop by themselves should the swarm be SIGKILLed.
+        env: { ...parentPidEnv(), ...(token ? { MITTELO_TOKEN: token } : {}) },
       });
       for (const stream of [child.stdout, child.stderr]) {
         if (stream) createInterface({ input: stream }).on("line", (line) => io.stderr(`[${name}] ${line}\n`));

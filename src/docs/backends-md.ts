@@ -52,6 +52,7 @@ function section(manifest: Manifest, name: string): string[] {
   if (r.env_any_of?.length) auth.push(`any of ${r.env_any_of.map(code).join(", ")} set`);
   if (r.auth_files?.length) auth.push(`or a login file under HOME: ${r.auth_files.map((f) => code(`~/${f}`)).join(", ")}`);
   if (r.auth_command) auth.push(`checked with ${code(r.auth_command.argv.join(" "))}`);
+  if (b.pass_env?.length) auth.push(`also given these secrets (pass_env; every other secret is withheld): ${b.pass_env.map(code).join(", ")}`);
   if (b.login || auth.length) {
     lines.push("**Auth / login**", "");
     if (b.login) lines.push(`- ${code(b.login)}`);

@@ -39,6 +39,8 @@ export interface PlannedBackend {
   notes?: string;
   model: { env: string; default: string };
   env: Record<string, string>;
+  /** Secret variables it may see besides those named in requires.env_* / env / stub.env (`PREFIX*` allowed). */
+  passEnv: string[];
   version?: VersionLock;
   help?: HelpCheck;
   output: OutputRules;

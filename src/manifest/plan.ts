@@ -136,6 +136,7 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
           notes: entry.notes,
           model: { env: entry.model?.env ?? modelEnvName(name), default: entry.model?.default ?? "" },
           env: entry.env ?? {},
+          passEnv: entry.pass_env ?? [],
           version: entry.version,
           help: entry.help,
           output: {
@@ -167,6 +168,7 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
       requires: {},
       model: { env: modelEnvName(found.name), default: "" },
       env: {},
+      passEnv: [],
       output: { extract: "text", clean: true, bannerPatterns: [] },
       failures: [],
       cases: defaultCases.map((c) => planCase(c, timeoutFor(undefined, c))),

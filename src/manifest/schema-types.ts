@@ -1,7 +1,7 @@
 /* Generated from schemas/matrix.schema.json by scripts/gen-types.mjs. Do not edit: edit the schema and run `npm run gen`. */
 
 /**
- * An identifier: starts with a lower-case letter, then lower-case letters, digits, _ or -.
+ * An identifier: starts with a lower-case letter, then lower-case letters, digits, _ or -; at most 64 characters (it names folders in the report).
  *
  * This interface was referenced by `MitteloBackendMatrixManifest`'s JSON-Schema
  * via the `definition` "Name".
@@ -16,6 +16,20 @@ export type Name = string;
  * via the `definition` "Argv".
  */
 export type Argv = [string, ...string[]];
+/**
+ * A path relative to HOME that stays inside it: not absolute, no `..` segment, no `~`.
+ *
+ * This interface was referenced by `MitteloBackendMatrixManifest`'s JSON-Schema
+ * via the `definition` "HomePath".
+ */
+export type HomePath = string;
+/**
+ * An environment variable name, or a prefix ending in `*` (`AWS_*`).
+ *
+ * This interface was referenced by `MitteloBackendMatrixManifest`'s JSON-Schema
+ * via the `definition` "SecretName".
+ */
+export type SecretName = string;
 /**
  * A command as an argv array: the program, then its arguments. Never a shell string. `{prompt}` in an argument is replaced by the prompt when `prompt` is `arg`; `{model}` by the model; `{workdir}` by the sandbox work directory.
  *
@@ -114,7 +128,7 @@ export interface Defaults {
   cases?: Case[];
   sandbox?: Sandbox;
   /**
-   * Extra environment variable names whose values are redacted from every report and log, on top of names containing KEY, TOKEN, SECRET or PASSWORD.
+   * Extra environment variable names treated as secrets, on top of names containing KEY, TOKEN, SECRET, PASSWORD, PASSWD, PASSPHRASE or CREDENTIAL: their values are redacted from every report and log (docs/SAFETY.md gives the rule), and a backend sees them only when it declares them (pass_env).
    */
   redact_env?: string[];
   /**
@@ -198,22 +212,22 @@ export interface TextMatch {
   json_schema?: {};
 }
 /**
- * Isolation of each backend run: a HOME and a work directory of its own inside the report folder.
+ * Isolation of each backend run: a private HOME (in a temp folder of its own, mode 0700, removed after the run) and a work directory.
  *
  * This interface was referenced by `MitteloBackendMatrixManifest`'s JSON-Schema
  * via the `definition` "Sandbox".
  */
 export interface Sandbox {
   /**
-   * Give each backend its own HOME (and XDG_* dirs) under the report folder, exported as MITTELO_SUBPROCESS_HOME. Default true.
+   * Give each backend its own HOME (and XDG_* dirs and TMPDIR) in a private temp folder outside the report folder, removed after the run; exported as MITTELO_SUBPROCESS_HOME. Default true.
    */
   home?: boolean;
   /**
-   * Run each backend in its own work directory, exported as MITTELO_SUBPROCESS_WORKDIR. Default true.
+   * Run each backend in its own work directory, exported as MITTELO_SUBPROCESS_WORKDIR: `<report>/<backend>/work` in a matrix run (kept, scrubbed of credentials), a private temp folder for an agent. false: the current directory. Default true.
    */
   workdir?: boolean;
   /**
-   * Copy the backend's auth files from the real HOME into the sandboxed HOME so a logged-in CLI stays logged in. Default true.
+   * Copy the backend's auth files from the real HOME into its private sandbox HOME (mode 0600) so a logged-in CLI stays logged in. Default true.
    */
   copy_auth?: boolean;
 }
@@ -273,7 +287,7 @@ export interface Backend {
    */
   description?: string;
   /**
-   * An identifier: starts with a lower-case letter, then lower-case letters, digits, _ or -.
+   * An identifier: starts with a lower-case letter, then lower-case letters, digits, _ or -; at most 64 characters (it names folders in the report).
    */
   alias_of?: string;
   /**
@@ -296,6 +310,10 @@ export interface Backend {
   docs?: string;
   model?: Model;
   env?: EnvMap;
+  /**
+   * Secret environment variables (names containing KEY, TOKEN, SECRET, PASSWORD, PASSWD, PASSPHRASE or CREDENTIAL, those in defaults.redact_env, and URLs with a password) this backend may see besides those named in requires.env_any_of / env_all_of, env and stub.env. Every other secret of the caller's environment is withheld from it; MITTELO_TOKEN never reaches a backend.
+   */
+  pass_env?: SecretName[];
   version?: VersionLock;
   help?: HelpCheck;
   output?: Output;
@@ -372,9 +390,9 @@ export interface Requires {
    */
   env_all_of?: string[];
   /**
-   * Files, relative to HOME (the sandboxed HOME when MITTELO_SUBPROCESS_HOME is set), any of which shows the CLI is logged in.
+   * Files, relative to HOME, any of which shows the CLI is logged in. They are copied into the backend's private sandbox HOME (never into the report folder) when defaults.sandbox.copy_auth is on.
    */
-  auth_files?: string[];
+  auth_files?: HomePath[];
   auth_command?: AuthCommand;
   /**
    * true: no detectable auth is a preflight fail (SKIP auth) rather than a warn.
@@ -588,15 +606,15 @@ export interface Smoke {
  */
 export interface SmokePair {
   /**
-   * An identifier: starts with a lower-case letter, then lower-case letters, digits, _ or -.
+   * An identifier: starts with a lower-case letter, then lower-case letters, digits, _ or -; at most 64 characters (it names folders in the report).
    */
   name?: string;
   /**
-   * An identifier: starts with a lower-case letter, then lower-case letters, digits, _ or -.
+   * An identifier: starts with a lower-case letter, then lower-case letters, digits, _ or -; at most 64 characters (it names folders in the report).
    */
   a: string;
   /**
-   * An identifier: starts with a lower-case letter, then lower-case letters, digits, _ or -.
+   * An identifier: starts with a lower-case letter, then lower-case letters, digits, _ or -; at most 64 characters (it names folders in the report).
    */
   b: string;
   /**

@@ -6,7 +6,6 @@
 // can, and then the gate is exactly a single run's (both backends PASSed). When a backend's cells had to be split over
 // shards, the pair runs on its anchor shard if that backend's preflight there allows it and its cells there passed; the
 // merge then applies the single-run gate to the merged outcomes, so the merged report says what a single run would.
-import { mkdirSync, writeFileSync } from "node:fs";
 import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import pLimit from "p-limit";
@@ -22,6 +21,7 @@ import type { Partition } from "../manifest/partition.ts";
 import type { Plan, PlannedBackend, PlannedCase } from "../manifest/plan-types.ts";
 import { preflight } from "../preflight/preflight.ts";
 import { preflightSkip } from "../preflight/skip.ts";
+import { makeDir, writeFileAtomic } from "../util/files.ts";
 import type { Redactor } from "../util/redact.ts";
 import type { CaseEndEvent, PairEndEvent } from "../report/events.ts";
 import { foldEvents, summarize } from "../report/model.ts";
@@ -37,6 +37,8 @@ export interface MatrixOptions {
   command: string[];
   /** The machine's name (`--label`). */
   label: string;
+  /** The caller's cwd: the work dir when defaults.sandbox.workdir is false. */
+  cwd?: string;
   /** Whether 127.0.0.1 could be bound here (recorded in run-start for the tickets). */
   loopback?: boolean;
   /** The plan's hash (manifest/cells.ts planHash). */
@@ -60,7 +62,7 @@ const now = () => new Date().toISOString();
 export async function runMatrix(options: MatrixOptions): Promise<number> {
   const { plan, sink, outDir } = options;
   const started = Date.now();
-  mkdirSync(outDir, { recursive: true });
+  makeDir(outDir, "--out-dir");
   const all = planCells(plan);
   const shard = options.shard ? options.shard.partition.shards[options.shard.index - 1] : undefined;
   if (options.shard && !shard) throw new RangeError(`no shard ${options.shard.index} in a partition of ${options.shard.partition.total}`);
@@ -96,11 +98,27 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
   /** Sandbox, environment and preflight of a backend; `gateOnly` when this shard runs none of its cells. */
   const check = async (backend: PlannedBackend, gateOnly: boolean) => {
     const setup = await options.setupFor?.(backend);
-    const prepared = prepareBackend(backend, { env: options.env, sandboxRoot: join(outDir, backend.name), sandbox: plan.settings.sandbox, ...setup });
-    const result = await global(() => preflight(backend, { env: prepared.env, probeTimeoutMs: plan.settings.probeTimeoutMs }));
-    const skip = preflightSkip(result, plan.settings.runOnWarn);
-    sink.emit({ type: "preflight", ts: now(), backend: backend.name, result, decision: skip ? "skip" : "run", ...(gateOnly && { gateOnly }) });
-    return { prepared, skip };
+    // HOME, TMPDIR and the auth files live in a private temp folder, removed by dispose; only the work dir stays in the report.
+    const prepared = prepareBackend(backend, {
+      env: options.env,
+      sandbox: plan.settings.sandbox,
+      secretNames: plan.settings.redactEnv,
+      workdir: { keep: join(outDir, backend.name, "work") },
+      cwd: options.cwd,
+      ...setup,
+    });
+    try {
+      for (const value of prepared.sandbox.authSecrets) options.redact.add(`${backend.name}.auth_files`, value);
+      const result = await global(() =>
+        preflight(backend, { env: prepared.env, probeTimeoutMs: plan.settings.probeTimeoutMs, secretNames: plan.settings.redactEnv }),
+      );
+      const skip = preflightSkip(result, plan.settings.runOnWarn);
+      sink.emit({ type: "preflight", ts: now(), backend: backend.name, result, decision: skip ? "skip" : "run", ...(gateOnly && { gateOnly }) });
+      return { prepared, skip };
+    } catch (error) {
+      prepared.dispose(options.redact);
+      throw error;
+    }
   };
 
   const runBackend = async (backend: PlannedBackend, mine: Cell[]) => {
@@ -129,7 +147,7 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
           }),
         ),
       ),
-    );
+    ).finally(() => prepared.dispose(options.redact));
     const outcome = judgeBackend(
       backend.cases.flatMap((c) => {
         const runs = mine.flatMap((cell, i) => (cell.case === c.name ? [verdicts[i] as Outcome] : []));
@@ -144,7 +162,8 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
   };
   /** A pair's backend that runs no cell here: only its preflight decides whether the pair may run on this shard. */
   const checkForGate = async (backend: PlannedBackend) => {
-    const { skip } = await check(backend, true);
+    const { prepared, skip } = await check(backend, true);
+    prepared.dispose(options.redact);
     gate.set(backend.name, skip ? skip.outcome : "PASS");
   };
 
@@ -176,13 +195,14 @@ async function runCase(options: MatrixOptions, prepared: PreparedBackend, c: Pla
   const { record } = result;
   // One folder per case; with --repeat one per run inside it (r1, r2, …).
   const dir = plan.repeat > 1 ? join(options.outDir, backend, c.name, `r${cell.repetition}`) : join(options.outDir, backend, c.name);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir, "case folder");
   const artifacts = { dir, stdout: join(dir, "stdout.txt"), stderr: join(dir, "stderr.txt"), result: join(dir, "result.json") };
-  writeFileSync(
+  // The full (capped) output lives only here; every report carries a bounded tail of it.
+  writeFileAtomic(
     artifacts.stdout,
     redact(record.stdout) + (record.stdoutTruncated ? `\n[mittelo: truncated after ${plan.settings.outputCapBytes} of ${record.stdoutBytes} bytes]\n` : ""),
   );
-  writeFileSync(
+  writeFileAtomic(
     artifacts.stderr,
     redact(record.stderr) + (record.stderrTruncated ? `\n[mittelo: truncated after ${plan.settings.outputCapBytes} of ${record.stderrBytes} bytes]\n` : ""),
   );
@@ -207,17 +227,14 @@ async function runCase(options: MatrixOptions, prepared: PreparedBackend, c: Pla
       stderrBytes: record.stderrBytes,
       stdoutTruncated: record.stdoutTruncated,
       stderrTruncated: record.stderrTruncated,
-      answer: result.extraction.answer.slice(0, 4000),
+      answer: result.extraction.answer,
       stderrTail: tailLines(record.stderr, 5),
     },
     artifacts,
     stub: options.stubSummary?.(backend),
   };
-  writeFileSync(artifacts.result, `${JSON.stringify(redactResult(event, redact), null, 2)}\n`);
-  sink.emit(event);
+  // Redacted (values, not text) and bounded by the sink, then written as it went into the event stream.
+  const clean = sink.emit(event);
+  writeFileAtomic(artifacts.result, `${JSON.stringify(clean, null, 2)}\n`);
   return result.verdict.outcome;
-}
-
-function redactResult(event: CaseEndEvent, redact: Redactor): unknown {
-  return JSON.parse(redact(JSON.stringify(event)));
 }

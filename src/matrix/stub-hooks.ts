@@ -16,13 +16,13 @@ export interface StubHooks {
   close: () => Promise<void>;
 }
 
-export function stubHooks(outDir: string, mode: StubMode): StubHooks {
+export function stubHooks(outDir: string, mode: StubMode, redact?: (text: string) => string): StubHooks {
   const stubs = new Map<string, StubServer>();
   return {
     async setupFor(backend) {
       if (!backend.stub) return undefined;
       const { startStub } = await import("../stub/server.ts");
-      const stub = await startStub({ mode, log: join(outDir, backend.name, "stub.jsonl") });
+      const stub = await startStub({ mode, log: join(outDir, backend.name, "stub.jsonl"), redact });
       stubs.set(backend.name, stub);
       return stubSetup(backend, stub);
     },

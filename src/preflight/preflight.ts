@@ -5,8 +5,9 @@ import { accessSync, constants, statSync } from "node:fs";
 import type { PlannedBackend } from "../manifest/plan-types.ts";
 import { authHome, checkAuth, checkEnvAllOf } from "./auth.ts";
 import { checkBinaries } from "./binaries.ts";
+import { visibleEnv } from "../backends/environment.ts";
+import { createSandbox } from "../backends/sandbox.ts";
 import { checkHelp } from "./help.ts";
-import { copyAuthFiles, probeHome } from "./home.ts";
 import { checkPlatform } from "./platform.ts";
 import { prober } from "./probe.ts";
 import { statusOf } from "./status.ts";
@@ -15,8 +16,11 @@ import { checkUrl } from "./url.ts";
 import { checkVersion } from "./version.ts";
 
 export interface PreflightContext {
+  /** The caller's env, or a prepared backend's; probes see only what the backend may see (least privilege). */
   env: Record<string, string>;
   probeTimeoutMs: number;
+  /** defaults.redact_env: more variable names treated as secrets. */
+  secretNames?: readonly string[];
   platform?: string;
   arch?: string;
 }
@@ -31,22 +35,33 @@ export async function preflight(backend: PlannedBackend, ctx: PreflightContext):
     durationMs: Date.now() - started,
   });
   const { requires } = backend;
+  const env = visibleEnv(backend, ctx.env, ctx.secretNames).env;
 
   const platform = checkPlatform(requires, ctx.platform ?? process.platform, ctx.arch ?? process.arch);
   if (platform.length) return done(platform);
 
   const binaries = requires.binaries ?? (backend.invocation.kind === "argv" && backend.invocation.argv[0] ? [backend.invocation.argv[0]] : []);
-  const found = checkBinaries(binaries, ctx.env, backend.install);
-  const findings: Finding[] = [...found.findings, ...checkWrapper(backend), ...checkEnvAllOf(requires, ctx.env)];
+  const found = checkBinaries(binaries, env, backend.install);
+  const findings: Finding[] = [...found.findings, ...checkWrapper(backend), ...checkEnvAllOf(requires, env)];
   const haveBinary = found.findings.length === 0;
+  const runAuthCommand = Boolean(requires.auth_command && haveBinary);
 
-  const home = probeHome(ctx.env);
+  // The probes' HOME: the caller's sandbox when it has one (the matrix, the agent), else a private one of their own,
+  // with the auth files an auth command reads. First runs unpack, write config and caches there, never in the real HOME.
+  const outer = env.MITTELO_SUBPROCESS_HOME || undefined;
+  const sandbox = createSandbox({
+    label: "probe",
+    home: true,
+    outerHome: outer,
+    workdir: outer ? { use: env.MITTELO_SUBPROCESS_WORKDIR || outer } : undefined,
+    realHome: authHome(env),
+    authFiles: runAuthCommand ? requires.auth_files : [],
+  });
   try {
-    const run = prober({ env: ctx.env, home: home.home, timeoutMs: ctx.probeTimeoutMs });
-    const authRun = requires.auth_command && haveBinary ? run : undefined;
-    if (authRun) copyAuthFiles(requires.auth_files ?? [], authHome(ctx.env), home.home);
+    const run = prober({ env: { ...env, ...sandbox.env }, cwd: sandbox.workdir, timeoutMs: ctx.probeTimeoutMs });
+    const authRun = runAuthCommand ? run : undefined;
     const [auth, url, version, help] = await Promise.all([
-      checkAuth({ requires, env: ctx.env, home: authHome(ctx.env), login: backend.login, run: authRun, timeoutMs: ctx.probeTimeoutMs }),
+      checkAuth({ requires, env, home: authHome(env), login: backend.login, run: authRun, timeoutMs: ctx.probeTimeoutMs }),
       requires.url ? checkUrl(requires.url, Math.min(ctx.probeTimeoutMs, 2000), backend.login) : Promise.resolve([]),
       backend.version && haveBinary ? checkVersion(backend.version, run, ctx.probeTimeoutMs, backend.install) : Promise.resolve(undefined),
       backend.help && haveBinary ? checkHelp(backend.help, run, ctx.probeTimeoutMs, backend.install) : Promise.resolve([]),
@@ -55,7 +70,7 @@ export async function preflight(backend: PlannedBackend, ctx: PreflightContext):
     const versionInfo = version?.version ?? (backend.version ? { locked: backend.version.lock, verified: backend.version.verified } : undefined);
     return done(findings, { binary: found.primary, version: versionInfo });
   } finally {
-    home.dispose();
+    sandbox.dispose();
   }
 }
 

@@ -2,11 +2,11 @@
 // stdin closed at once, sandboxed HOME, short timeout with group kill, small capture. A probe can never hang a check.
 import { invoke } from "../backends/invoke.ts";
 import type { RunRecord } from "../backends/run-record.ts";
-import { probeEnv } from "./home.ts";
 
 export interface ProbeContext {
+  /** The probe's whole environment (the backend's visible env with the sandbox's HOME, XDG_*, TMPDIR). */
   env: Record<string, string>;
-  home: string;
+  cwd: string;
   timeoutMs: number;
 }
 
@@ -15,8 +15,7 @@ export type Prober = (argv: string[]) => Promise<RunRecord>;
 const PROBE_CAP = 256 * 1024;
 
 export function prober(ctx: ProbeContext): Prober {
-  const env = probeEnv(ctx.env, ctx.home);
-  return (argv) => invoke({ argv, stdin: "", env, cwd: ctx.home, timeoutMs: ctx.timeoutMs, killGraceMs: 300, outputCapBytes: PROBE_CAP });
+  return (argv) => invoke({ argv, stdin: "", env: ctx.env, cwd: ctx.cwd, timeoutMs: ctx.timeoutMs, killGraceMs: 300, outputCapBytes: PROBE_CAP });
 }
 
 /** The command as people type it, for messages. */

@@ -133,7 +133,8 @@ export function renderTicket(model: ReportModel, b: BackendReport, machine: Mach
   if (run?.run) {
     lines.push("", "**Reproduce:**", "", "```sh");
     lines.push(`cd ${shellQuote([run.artifacts?.dir ?? "."])}`);
-    lines.push(`HOME=${shellQuote([`${model.start.outDir}/${b.name}/home`])} ${shellQuote(run.run.argv)} < prompt.txt   # prompt of case ${c?.name}`);
+    // The run's HOME was a private sandbox, removed after the run (auth files are never kept in a report).
+    lines.push(`HOME="$(mktemp -d)" ${shellQuote(run.run.argv)} < prompt.txt   # prompt of case ${c?.name}; a fresh HOME, as in the run`);
     lines.push("```");
     lines.push(
       "",

@@ -1,7 +1,4 @@
 // Before anything starts: can we bind 127.0.0.1, and are both backends ready? Either answer no → a SKIP verdict.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { prepareBackend } from "../backends/prepare.ts";
 import type { Verdict } from "../backends/verdict.ts";
 import type { PlannedBackend, PlanSettings } from "../manifest/plan-types.ts";
@@ -26,10 +23,9 @@ export async function gatePair(backends: PlannedBackend[], settings: PlanSetting
 }
 
 async function check(backend: PlannedBackend, settings: PlanSettings, env: NodeJS.ProcessEnv): Promise<Verdict | undefined> {
-  const root = mkdtempSync(join(tmpdir(), `mittelo-pair-preflight-${backend.name}-`));
+  const prepared = prepareBackend(backend, { env, sandbox: settings.sandbox, secretNames: settings.redactEnv, label: `pair-preflight-${backend.name}` });
   try {
-    const prepared = prepareBackend(backend, { env, sandboxRoot: root, sandbox: settings.sandbox });
-    const result = await preflight(backend, { env: prepared.env, probeTimeoutMs: settings.probeTimeoutMs });
+    const result = await preflight(backend, { env: prepared.env, probeTimeoutMs: settings.probeTimeoutMs, secretNames: settings.redactEnv });
     const skip = preflightSkip(result, settings.runOnWarn);
     return (
       skip && {
@@ -39,6 +35,6 @@ async function check(backend: PlannedBackend, settings: PlanSettings, env: NodeJ
       }
     );
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    prepared.dispose();
   }
 }

@@ -42,6 +42,8 @@ export interface PairRunOptions {
   signal?: AbortSignal | undefined;
   /** Agents run their backends against this model stub. */
   stubUrl?: string | undefined;
+  /** The private hub's token: given to the hub and the agents in their environment (MITTELO_TOKEN), never as an argument. */
+  token: string;
 }
 
 export class PairRun {
@@ -63,7 +65,7 @@ export class PairRun {
   async startHub(): Promise<void> {
     let stdout = "";
     const args = [BIN, "hub", "--host", "127.0.0.1", "--port", "0", "--print-url", "--db", this.dbPath];
-    this.hub = spawnNode("hub", args, this.o.env, this.logs.hub, (t) => {
+    this.hub = spawnNode("hub", args, { ...this.o.env, MITTELO_TOKEN: this.o.token }, this.logs.hub, (t) => {
       stdout += t;
     });
     this.started.push({ role: "hub", pid: this.hub.pid });
@@ -76,7 +78,7 @@ export class PairRun {
     const m = /MITTELO_HUB (tcp:\/\/127\.0\.0\.1:(\d+))/.exec(stdout);
     this.hubUrl = m?.[1] ?? null;
     this.port = Number(m?.[2]);
-    this.client = await HubClient.connect({ host: "127.0.0.1", port: this.port, timeoutMs: 5000 });
+    this.client = await HubClient.connect({ host: "127.0.0.1", port: this.port, token: this.o.token, timeoutMs: 5000 });
   }
 
   /** Starts an agent (again, for a restart: its log continues) and waits until it leases. */
@@ -87,7 +89,7 @@ export class PairRun {
     const args = [BIN, "agent", "--backend", spec.backend, "--host", "127.0.0.1", "--port", String(this.port), "--worker-id", spec.workerId];
     args.push("--wait", "1s", "--lease-seconds", String(this.o.leaseSeconds), "--manifest", this.o.manifest, "--no-preflight");
     if (this.o.stubUrl) args.push("--stub-url", this.o.stubUrl);
-    const env = { ...this.o.env, ...spec.extraEnv, ...extraEnv };
+    const env = { ...this.o.env, ...spec.extraEnv, ...extraEnv, MITTELO_TOKEN: this.o.token };
     const child = spawnNode(`agent-${role}`, args, env, log);
     this.agents[role] = child;
     this.started.push({ role: `agent-${role}`, pid: child.pid });

@@ -1,13 +1,13 @@
 // The pair smoke: gate (loopback, preflight) → hub + two agents as real processes → batch → verify → shutdown
 // (always, in finally) → artifacts. Never hangs: every wait has a deadline, and stop() ends every process group.
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { echoAnswer } from "../backends/echo.ts";
 import type { Verdict } from "../backends/verdict.ts";
 import { openPlan } from "../manifest/open.ts";
 import type { PlannedBackend } from "../manifest/plan-types.ts";
 import { EXIT_USAGE, MitteloError, messageOf } from "../util/errors.ts";
+import { makeDir } from "../util/files.ts";
 import { makeRedactor } from "../util/redact.ts";
 import { ARTIFACT_FILES, writeArtifacts } from "./artifacts.ts";
 import { type BatchOutcome, chaosBatch, plainBatch } from "./batch.ts";
@@ -38,6 +38,9 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
   };
   const backends = { a: find(o.backendA), b: find(o.backendB) };
   const redact = makeRedactor(env, plan.settings.redactEnv);
+  // The smoke's own hub takes a fresh token (only its agents, not other local users, can talk to it).
+  const token = randomBytes(16).toString("hex");
+  redact.add("MITTELO_TOKEN", token);
   const outDir = resolve(o.outDir);
 
   if (o.stub) {
@@ -50,8 +53,8 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
       }
     }
   }
-  if (o.stub) mkdirSync(resolve(o.outDir), { recursive: true });
-  const stub = o.stub ? await (await import("../stub/server.ts")).startStub({ log: join(resolve(o.outDir), "stub.jsonl") }) : undefined;
+  if (o.stub) makeDir(resolve(o.outDir), "--out-dir");
+  const stub = o.stub ? await (await import("../stub/server.ts")).startStub({ log: join(resolve(o.outDir), "stub.jsonl"), redact }) : undefined;
   // With the stub the backends need no login: only a preflight `fail` (missing binary, platform) stops the smoke.
   const gateSettings = o.stub ? { ...plan.settings, runOnWarn: true } : plan.settings;
   let verdict: Verdict | undefined = await gatePair([backends.a, backends.b], gateSettings, env);
@@ -67,6 +70,7 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
     startupMs: o.startupMs ?? 30_000,
     signal: o.signal,
     stubUrl: stub?.url,
+    token,
   });
   if (!verdict) {
     try {

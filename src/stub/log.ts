@@ -25,17 +25,30 @@ export function redactPath(url: URL): string {
   return query ? `${url.pathname}?${query}` : url.pathname;
 }
 
+function redactValues(headers: Record<string, string>, redact: (text: string) => string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = redact(value);
+  return out;
+}
+
 export class RequestLog {
   readonly #records: RequestRecord[] = [];
   readonly #file: string | undefined;
+  readonly #redact: ((text: string) => string) | undefined;
 
-  constructor(file?: string) {
+  /** `redact` is applied to every string of a record (secret values the header and query rules do not know). */
+  constructor(file?: string, redact?: (text: string) => string) {
     this.#file = file;
+    this.#redact = redact;
   }
 
   add(record: RequestRecord): void {
-    this.#records.push(record);
-    if (this.#file) appendFileSync(this.#file, `${JSON.stringify(record)}\n`);
+    const redact = this.#redact;
+    const clean: RequestRecord = redact
+      ? { ...record, path: redact(record.path), model: record.model === null ? null : redact(record.model), headers: redactValues(record.headers, redact) }
+      : record;
+    this.#records.push(clean);
+    if (this.#file) appendFileSync(this.#file, `${JSON.stringify(clean)}\n`);
   }
 
   all(): RequestRecord[] {

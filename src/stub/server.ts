@@ -22,6 +22,8 @@ export interface StubOptions {
   answer?: AnswerSource;
   /** Append one JSONL line per request to this file. */
   log?: string;
+  /** Applied to every value of a request record (headers, path, model) before it is kept or logged. */
+  redact?: (text: string) => string;
   /** Largest accepted request body; larger ones get 413. Default 16 MiB. */
   maxBodyBytes?: number;
   /** Delay before the first byte in `slow` mode. Default 2000 ms. */
@@ -51,7 +53,7 @@ export async function startStub(options: StubOptions = {}): Promise<StubServer> 
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const slowMs = options.slowMs ?? 2000;
   const answer: AnswerSource = options.answer ?? { kind: "default" };
-  const log = new RequestLog(options.log);
+  const log = new RequestLog(options.log, options.redact);
   const timers = new Set<NodeJS.Timeout>();
   let mode: StubMode = options.mode ?? "ok";
   let closing: Promise<void> | undefined;

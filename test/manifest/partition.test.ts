@@ -28,6 +28,7 @@ function backend(name: string, cases: string[]): PlannedBackend {
     requires: {},
     model: { env: "X", default: "" },
     env: {},
+    passEnv: [],
     output: { extract: "text", clean: true, bannerPatterns: [] },
     failures: [],
     cases: cases.map((c) => ({ name: c, prompt: "p", timeoutMs: 1000, expect: { exit_code: 0 } })),

@@ -90,8 +90,9 @@ export function registerAgent(program: Command, io: CliIO): void {
     if (flags.hub) args.push("--hub", flags.hub);
     if (flags.host) args.push("--host", flags.host);
     if (flags.port) args.push("--port", flags.port);
-    if (flags.token) args.push("--token", flags.token);
     if (flags.untilEmpty) args.push("--until-empty");
-    io.exit(await runSwarm(specs, args, io, fileURLToPath(new URL("../../../bin/mittelo.mjs", import.meta.url))));
+    // The token travels in the agents' environment, never on their command line (which `ps` shows to every user).
+    const token = flags.token ?? (process.env.MITTELO_TOKEN || undefined);
+    io.exit(await runSwarm(specs, args, io, fileURLToPath(new URL("../../../bin/mittelo.mjs", import.meta.url)), token));
   });
 }

@@ -1,3 +1,4 @@
+import { makeRedactor } from "../../util/redact.ts";
 import type { Command } from "commander";
 import { type AnswerSource, loadScript } from "../../stub/answer.ts";
 import { parseMode } from "../../stub/modes.ts";
@@ -84,6 +85,7 @@ Examples:
         log: options.log,
         slowMs: integer("slow-ms", options.slowMs, 0, 3_600_000),
         maxBodyBytes: integer("max-body", options.maxBody, 1, 1024 ** 3),
+        redact: makeRedactor(process.env), // the caller's secrets, should a client send one the header rules miss
       });
       if (options.printUrl) io.stdout(`MITTELO_STUB ${stub.url}\n`);
       io.stderr(`mittelo stub: listening on ${stub.url} (mode ${mode}, answer ${answer.kind}); stop with Ctrl-C\n`);
