@@ -36,13 +36,19 @@ const DEFAULT_HINTS: Record<string, string> = {
   config: "fix the backend's configuration",
 };
 
-/** Last non-empty lines of a text, for evidence. */
+/** The longest line evidence quotes; the whole output is in the case's artifacts. */
+export const MAX_EVIDENCE_LINE = 300;
+
+/** Last non-empty lines of a text, for evidence: at most `n` lines of at most MAX_EVIDENCE_LINE characters each. */
 export function tailLines(text: string, n = 3): string {
-  return stripAnsi(text)
+  // Only the end of a huge output is looked at: n lines of a bounded length fit in the last n × 64 KiB.
+  const end = text.length > n * 65536 ? text.slice(-n * 65536) : text;
+  return stripAnsi(end)
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter(Boolean)
     .slice(-n)
+    .map((l) => (l.length > MAX_EVIDENCE_LINE ? `${l.slice(0, MAX_EVIDENCE_LINE)}… [+${l.length - MAX_EVIDENCE_LINE} chars]` : l))
     .join(" ⏎ ");
 }
 

@@ -70,9 +70,21 @@ export function checkExpectations(expect: PlannedCase["expect"], record: RunReco
   return checks;
 }
 
-/** The whole line of `text` that contains position `index`. */
-export function lineAround(text: string, index: number): string {
-  const start = text.lastIndexOf("\n", index - 1) + 1;
-  const end = text.indexOf("\n", index);
-  return text.slice(start, end === -1 ? undefined : end).trim();
+/** The line of `text` that contains position `index`; a long line is cut to `max` characters around `index`. */
+export function lineAround(text: string, index: number, max = 300): string {
+  let start = text.lastIndexOf("\n", index - 1) + 1;
+  let end = text.indexOf("\n", index);
+  if (end === -1) end = text.length;
+  let prefix = "";
+  let suffix = "";
+  if (end - start > max) {
+    const from = Math.max(start, index - Math.floor(max / 3));
+    if (from > start) prefix = "…";
+    start = from;
+    if (end - start > max) {
+      end = start + max;
+      suffix = "…";
+    }
+  }
+  return `${prefix}${text.slice(start, end).trim()}${suffix}`;
 }

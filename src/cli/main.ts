@@ -1,6 +1,7 @@
 // The `mittelo` CLI: wires subcommands, turns errors into exit codes. The only place that decides the exit code.
 import { Command, CommanderError } from "commander";
 import { EXIT_FAIL, EXIT_USAGE, MitteloError } from "../util/errors.ts";
+import { printable } from "../util/printable.ts";
 import { version } from "../util/version.ts";
 import type { Diagnostic } from "../manifest/diagnostic.ts";
 import { registerCommands } from "./commands/index.ts";
@@ -61,7 +62,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       if (error.detail) io.stderr(error.detail);
       const diagnostics = (error as { diagnostics?: readonly Diagnostic[] }).diagnostics;
       if (diagnostics?.length) (await import("./github.ts")).annotateDiagnostics(diagnostics, io);
-      io.stderr(`mittelo: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ""}`);
+      // Messages quote user input (flags, names, paths): its control characters are shown, never interpreted.
+      io.stderr(`mittelo: ${printable(error.message, { oneLine: true })}\n${error.hint ? `  hint: ${printable(error.hint, { oneLine: true })}\n` : ""}`);
       return error.exitCode;
     }
     io.stderr(`mittelo: internal error (this is a bug, please report it): ${(error as Error)?.stack ?? String(error)}\n`);

@@ -17,7 +17,10 @@ import { EXIT_FAIL, EXIT_OK } from "../util/errors.ts";
 import { formatMs } from "../util/units.ts";
 import { publishToGitHub } from "./github.ts";
 import { canBindLoopback } from "../util/loopback.ts";
-import { makeRedactor } from "../util/redact.ts";
+import { checkFilePath } from "../util/files.ts";
+import { printable } from "../util/printable.ts";
+import { makeRedactor, type Redactor } from "../util/redact.ts";
+import { openReportFolder } from "../report/folder.ts";
 import type { StubMode } from "../stub/types.ts";
 import { type MatrixOptions, runMatrix } from "../matrix/run-matrix.ts";
 import { EventSink } from "../matrix/sink.ts";
@@ -74,7 +77,35 @@ export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, ar
   }
   const shardSuffix = options.shard ? `_shard-${options.shard.index}-of-${options.shard.total}` : "";
   const outDir = resolve(options.outDir ?? join("reports", "e2e", `${fileTimestamp()}_${options.dirName ?? "matrix"}${shardSuffix}`));
+  // Bad paths are usage errors before anything runs, not internal errors after the whole matrix.
+  const junitPath = options.junit === undefined ? undefined : checkFilePath(options.junit, "--junit");
+  const ticketsPath = options.tickets === undefined ? undefined : checkFilePath(options.tickets, "--tickets");
   const redact = makeRedactor(process.env, plan.settings.redactEnv);
+  const folder = openReportFolder(outDir, argv.map(redact).join(" "));
+  try {
+    for (const note of folder.notes) io.stderr(`mittelo: ${note}\n`);
+    return await runInFolder(plan, options, io, argv, { outDir, junitPath, ticketsPath, redact, label, hash, partition });
+  } finally {
+    folder.release();
+  }
+}
+
+async function runInFolder(
+  plan: Plan,
+  options: MatrixCommandOptions,
+  io: CliIO,
+  argv: string[],
+  paths: {
+    outDir: string;
+    junitPath: string | undefined;
+    ticketsPath: string | undefined;
+    redact: Redactor;
+    label: string;
+    hash: string;
+    partition: Partition | undefined;
+  },
+): Promise<number> {
+  const { outDir, redact, label, hash, partition } = paths;
   const sink = new EventSink({ file: join(outDir, "events.ndjson"), redact });
   const progress = attachProgress(process.stderr, io.isTTY && !process.env.CI && options.reporter !== "none");
   sink.on(progress.listener);
@@ -118,15 +149,17 @@ export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, ar
     await hooks.close();
   }
   const model = foldEvents(sink.events);
-  const written = writeReports(model, outDir, { junitPath: options.junit && resolve(options.junit), ticketsPath: options.tickets && resolve(options.tickets) });
-  if (options.reporter === "tap") io.stdout(redact(renderTap(model)));
+  const written = writeReports(model, outDir, { junitPath: paths.junitPath, ticketsPath: paths.ticketsPath });
+  // Every string of the model was redacted (and bounded) as an event value: the renderers need no pass over their text.
+  if (options.reporter === "tap") io.stdout(renderTap(model));
   else if (options.reporter === "json") io.stdout(`${JSON.stringify(renderJson(model), null, 2)}\n`);
   for (const problem of written.problems) io.stderr(`mittelo: report problem (a bug, please report): ${problem}\n`);
   if (options.updateLock) {
     const updates = model.backends.flatMap((b) =>
       b.outcome === "PASS" && b.preflight?.result.version?.seen ? [{ backend: b.name, version: b.preflight.result.version.seen }] : [],
     );
-    const changed = updateLockFile(plan.manifestFile, updates);
+    const { changed, skipped } = updateLockFile(plan.manifestFile, updates);
+    for (const s of skipped) io.stderr(`version lock of ${s.backend} unchanged: ${printable(s.why, { oneLine: true })}\n`);
     io.stderr(changed.length ? `updated version locks: ${changed.join(", ")}\n` : "version locks unchanged\n");
   }
   const end = model.end;

@@ -1,4 +1,5 @@
 import { relative } from "node:path";
+import { printable } from "../util/printable.ts";
 
 /** One problem found in a manifest, with where it is and what to do. */
 export interface Diagnostic {
@@ -26,23 +27,35 @@ export function formatPath(segments: ReadonlyArray<string | number>): string {
   return out;
 }
 
-/** Formats diagnostics like a compiler: `file:line:col: error[code] path: message`, the source line, a caret, the hint. */
+/** The longest source line shown under a diagnostic; longer ones are cut around the column. */
+const MAX_SHOWN_LINE = 200;
+
+/**
+ * Formats diagnostics like a compiler: `file:line:col: error[code] path: message`, the source line, a caret, the hint.
+ * Everything taken from the manifest is shown with its control characters escaped (no raw escape sequence reaches
+ * the terminal) and a long line is cut around the column.
+ */
 export function renderDiagnostics(diagnostics: readonly Diagnostic[], source: string | undefined, cwd = process.cwd()): string {
   const lines = source?.split(/\r?\n/) ?? [];
   const out: string[] = [];
+  const show = (text: string) => printable(text, { oneLine: true });
   for (const d of diagnostics) {
     const file = relative(cwd, d.file) || d.file;
     const where = d.line > 0 ? `${file}:${d.line}:${d.col}` : file;
-    out.push(`${where}: error[${d.code}]${d.path ? ` ${d.path}:` : ""} ${d.message}`);
+    out.push(`${show(where)}: error[${d.code}]${d.path ? ` ${show(d.path)}:` : ""} ${show(d.message)}`);
     const text = d.line > 0 ? lines[d.line - 1] : undefined;
     if (text !== undefined) {
       const gutter = String(d.line).padStart(5);
-      out.push(`${gutter} | ${text.replace(/\t/g, "→")}`);
-      const caretCol = Math.max(1, d.col);
-      const span = Math.max(1, Math.min(d.span ?? 1, Math.max(1, text.length - caretCol + 1)));
-      out.push(`${" ".repeat(gutter.length)} | ${" ".repeat(caretCol - 1)}${"^".repeat(span)}`);
+      const col = Math.max(1, d.col);
+      const from = col - 1 > MAX_SHOWN_LINE / 2 ? col - 1 - Math.floor(MAX_SHOWN_LINE / 4) : 0;
+      const to = Math.min(text.length, from + MAX_SHOWN_LINE);
+      const part = (a: number, b: number) => show(text.slice(a, b).replace(/\t/g, "→"));
+      const before = `${from > 0 ? "…" : ""}${part(from, col - 1)}`;
+      const marked = part(col - 1, Math.min(to, col - 1 + Math.max(1, d.span ?? 1)));
+      out.push(`${gutter} | ${before}${part(col - 1, to)}${to < text.length ? "…" : ""}`);
+      out.push(`${" ".repeat(gutter.length)} | ${" ".repeat(before.length)}${"^".repeat(Math.max(1, marked.length))}`);
     }
-    if (d.hint) out.push(`  hint: ${d.hint}`);
+    if (d.hint) out.push(`  hint: ${show(d.hint)}`);
   }
   const count = diagnostics.length;
   out.push(`${count} error${count === 1 ? "" : "s"} in manifest`);

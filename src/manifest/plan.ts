@@ -42,21 +42,37 @@ export function modelEnvName(name: string): string {
   return `MITTELO_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_MODEL`;
 }
 
-/** Resolves `alias_of` chains: the alias's own fields override its target's; env maps merge. */
-export function resolveAlias(manifest: Manifest, name: string, seen: string[] = []): Backend {
-  const entry = manifest.backends[name];
-  if (!entry) throw new MitteloError("unknown-backend", `no backend named '${name}'`);
-  if (entry.alias_of === undefined) return entry;
-  if (seen.includes(name)) throw new MitteloError("alias-cycle", `alias cycle through '${name}'`);
-  const target = resolveAlias(manifest, entry.alias_of, [...seen, name]);
-  const { alias_of: _ignored, ...own } = entry;
-  return {
-    ...target,
-    ...own,
-    env: { ...target.env, ...own.env },
-    requires: own.requires ?? target.requires,
-    invoke: own.invoke ?? target.invoke ?? { wrapper: `backends/${entry.alias_of}/run` },
-  };
+/** Resolves `alias_of` chains: the alias's own fields override its target's; env maps merge. Iterative and memoized. */
+export function resolveAlias(manifest: Manifest, name: string, memo = new Map<string, Backend>()): Backend {
+  const chain: string[] = [];
+  const inChain = new Set<string>();
+  let current = name;
+  while (!memo.has(current)) {
+    const entry = manifest.backends[current];
+    if (!entry) throw new MitteloError("unknown-backend", `no backend named '${current}'`);
+    if (entry.alias_of === undefined) {
+      memo.set(current, entry);
+      break;
+    }
+    if (inChain.has(current)) throw new MitteloError("alias-cycle", `alias cycle through '${current}'`);
+    chain.push(current);
+    inChain.add(current);
+    current = entry.alias_of;
+  }
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const alias = chain[i] as string;
+    const entry = manifest.backends[alias] as Backend;
+    const target = memo.get(entry.alias_of as string) as Backend;
+    const { alias_of: _ignored, ...own } = entry;
+    memo.set(alias, {
+      ...target,
+      ...own,
+      env: { ...target.env, ...own.env },
+      requires: own.requires ?? target.requires,
+      invoke: own.invoke ?? target.invoke ?? { wrapper: `backends/${entry.alias_of}/run` },
+    });
+  }
+  return memo.get(name) as Backend;
 }
 
 export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanOptions = {}): Plan {
@@ -112,8 +128,9 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
     else backends.push(make());
   };
 
+  const resolved = new Map<string, Backend>();
   for (const name of Object.keys(manifest.backends).sort()) {
-    const entry = resolveAlias(manifest, name);
+    const entry = resolveAlias(manifest, name, resolved);
     const wrapperOf = (path: string) => resolve(source.dir, path);
     consider(
       name,

@@ -1,7 +1,10 @@
 import leven from "leven";
-import type { ErrorObject } from "../util/ajv.ts";
+import { type ErrorObject, readSchema } from "../util/ajv.ts";
 import { type Diagnostic, formatPath } from "./diagnostic.ts";
 import { type LoadedManifest, locate } from "./load.ts";
+
+/** The longest backend, case, profile or pair name: $defs/Name's maxLength in schemas/matrix.schema.json. */
+const MAX_NAME_LENGTH = (readSchema("matrix.schema.json") as { $defs: { Name: { maxLength: number } } }).$defs.Name.maxLength;
 
 /** Turns an Ajv instancePath (`/backends/codex/requires`) into segments. */
 export function pointerSegments(pointer: string): string[] {
@@ -122,22 +125,30 @@ function toDiagnostic(manifest: LoadedManifest, error: ErrorObject, segments: st
         message: `${describe(error.data)} is not valid here`,
         hint: parent?.description,
       };
-    case "pattern":
+    case "pattern": {
+      const pattern = (error.params as { pattern: string }).pattern;
       return {
         ...base,
         ...locate(manifest, segments),
         code: "bad-format",
-        message: `${describe(error.data)} does not match ${(error.params as { pattern: string }).pattern}`,
+        // A long pattern says nothing to a person: the hint (the schema's description) says what is expected.
+        message: `${describe(error.data)} ${pattern.length <= 40 ? `does not match ${pattern}` : "is not in the expected form"}`,
         hint: parent?.description,
       };
-    case "propertyNames":
+    }
+    case "propertyNames": {
+      const name = String((error.params as { propertyName: string }).propertyName);
+      const tooLong = name.length > MAX_NAME_LENGTH;
       return {
         ...base,
-        ...locate(manifest, [...segments, String((error.params as { propertyName: string }).propertyName)], { key: true }),
+        ...locate(manifest, [...segments, name], { key: true }),
         code: "bad-name",
-        message: `'${(error.params as { propertyName: string }).propertyName}' is not a valid name`,
-        hint: "names start with a lower-case letter, then lower-case letters, digits, _ or -",
+        message: tooLong ? `'${name.slice(0, 40)}…' is ${name.length} characters long, more than ${MAX_NAME_LENGTH}` : `'${name}' is not a valid name`,
+        hint: tooLong
+          ? `names are at most ${MAX_NAME_LENGTH} characters (they name folders in the report folder)`
+          : "names start with a lower-case letter, then lower-case letters, digits, _ or -",
       };
+    }
     default:
       return {
         ...base,

@@ -33,6 +33,7 @@ function semanticDiagnostics(loaded: LoadedManifest, manifest: Manifest): Diagno
   };
   const baseDir = dirname(loaded.file);
   const backendNames = Object.keys(manifest.backends);
+  const backendSet = new Set(backendNames);
   const profileNames = Object.keys(manifest.profiles ?? {});
 
   const checkDuration = (value: number | string | undefined, segments: Segments) => {
@@ -76,7 +77,7 @@ function semanticDiagnostics(loaded: LoadedManifest, manifest: Manifest): Diagno
     }
   };
   const checkBackendRef = (name: string, segments: Segments, what: string) => {
-    if (backendNames.includes(name)) return;
+    if (backendSet.has(name)) return;
     const guess = didYouMean(name, backendNames);
     at(
       segments,
@@ -172,33 +173,33 @@ function semanticDiagnostics(loaded: LoadedManifest, manifest: Manifest): Diagno
   return out;
 }
 
+/** Every alias_of cycle, once, in one pass (each backend is walked at most once, whatever the chains' lengths). */
 function aliasCycles(loaded: LoadedManifest, backends: Record<string, Backend>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const reported = new Set<string>();
+  const state = new Map<string, "walking" | "done">();
   for (const start of Object.keys(backends)) {
     const chain: string[] = [];
     let current: string | undefined = start;
-    while (current !== undefined && backends[current]?.alias_of !== undefined) {
-      if (chain.includes(current)) {
-        const cycle = chain.slice(chain.indexOf(current));
-        const key = [...cycle].sort().join(",");
-        if (cycle.length > 1 && !reported.has(key)) {
-          reported.add(key);
-          const segments = ["backends", cycle[0] as string, "alias_of"];
-          out.push({
-            file: loaded.file,
-            ...locate(loaded, segments),
-            path: formatPath(segments),
-            code: "alias-cycle",
-            message: `alias cycle: ${[...cycle, cycle[0]].join(" → ")}`,
-            hint: "one backend of the cycle must be a real entry without alias_of",
-          });
-        }
-        break;
-      }
+    while (current !== undefined && backends[current]?.alias_of !== undefined && !state.has(current)) {
+      state.set(current, "walking");
       chain.push(current);
       current = backends[current]?.alias_of;
     }
+    if (current !== undefined && state.get(current) === "walking") {
+      const cycle = chain.slice(chain.indexOf(current));
+      if (cycle.length > 1) {
+        const segments = ["backends", cycle[0] as string, "alias_of"];
+        out.push({
+          file: loaded.file,
+          ...locate(loaded, segments),
+          path: formatPath(segments),
+          code: "alias-cycle",
+          message: `alias cycle: ${[...cycle, cycle[0]].join(" → ")}`,
+          hint: "one backend of the cycle must be a real entry without alias_of",
+        });
+      }
+    }
+    for (const name of chain) state.set(name, "done");
   }
   return out;
 }

@@ -1,7 +1,9 @@
-// Writes the rendered reports of a run. The one place report files are written.
-import { appendFileSync, copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+// Writes the rendered reports of a run. The one place report files are written; each is replaced atomically
+// (temp file + rename), so a reader (CI, a dashboard) never sees half a report.
+import { appendFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { validatorFor } from "../util/ajv.ts";
+import { makeDir, writeFileAtomic } from "../util/files.ts";
 import type { MatrixEvent } from "./events.ts";
 import { renderJson } from "./json.ts";
 import { renderJunit } from "./junit.ts";
@@ -19,7 +21,7 @@ export interface WrittenReports {
 }
 
 export function writeReports(model: ReportModel, outDir: string, options: { junitPath?: string; ticketsPath?: string } = {}): WrittenReports {
-  mkdirSync(outDir, { recursive: true });
+  makeDir(outDir, "--out-dir");
   const json = renderJson(model);
   const validate = validatorFor("report.schema.json");
   const problems = validate(json) ? [] : (validate.errors ?? []).map((e) => `matrix.json${e.instancePath}: ${e.message}`);
@@ -29,25 +31,29 @@ export function writeReports(model: ReportModel, outDir: string, options: { juni
     junit: join(outDir, "junit.xml"),
     timings: join(outDir, "timings.json"),
   };
-  writeFileSync(paths.matrixJson, `${JSON.stringify(json, null, 2)}\n`);
-  writeFileSync(paths.timings, `${JSON.stringify(renderTimings(model), null, 2)}\n`);
-  writeFileSync(paths.summary, renderSummary(model));
-  writeFileSync(paths.junit, renderJunit(model));
+  const junit = renderJunit(model);
+  writeFileAtomic(paths.matrixJson, `${JSON.stringify(json, null, 2)}\n`);
+  writeFileAtomic(paths.timings, `${JSON.stringify(renderTimings(model), null, 2)}\n`);
+  writeFileAtomic(paths.summary, renderSummary(model));
+  writeFileAtomic(paths.junit, junit);
   if (options.junitPath) {
-    mkdirSync(dirname(options.junitPath), { recursive: true });
-    copyFileSync(paths.junit, options.junitPath);
+    makeDir(dirname(options.junitPath), "--junit folder");
+    writeFileAtomic(options.junitPath, junit);
   }
   if (options.ticketsPath) {
     const tickets = renderTickets(model);
-    if (tickets) appendFileSync(options.ticketsPath, tickets);
+    if (tickets) {
+      makeDir(dirname(options.ticketsPath), "--tickets folder");
+      appendFileSync(options.ticketsPath, tickets);
+    }
   }
   return { ...paths, problems };
 }
 
 /** Writes an event stream (a merge's) as events.ndjson; a run's own stream is appended event by event by its sink. */
 export function writeEvents(events: readonly MatrixEvent[], outDir: string): string {
-  mkdirSync(outDir, { recursive: true });
+  makeDir(outDir, "--out-dir");
   const file = join(outDir, "events.ndjson");
-  writeFileSync(file, events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+  writeFileAtomic(file, events.map((e) => `${JSON.stringify(e)}\n`).join(""));
   return file;
 }

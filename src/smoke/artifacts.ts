@@ -1,7 +1,7 @@
 // Writes the smoke's artifacts, every one through the redactor: result.json (schema-checked), summary.md, tasks.json, logs.
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { validatorFor } from "../util/ajv.ts";
+import { makeDir, writeFileAtomic } from "../util/files.ts";
 import { type Redactor, redactDeep } from "../util/redact.ts";
 import type { PairResult } from "./types.ts";
 
@@ -15,16 +15,16 @@ export interface ArtifactInput {
 
 /** Writes everything; returns schema problems of result.json (empty when valid: anything else is a bug). */
 export function writeArtifacts(dir: string, input: ArtifactInput, redact: Redactor): string[] {
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir, "artifact folder");
   const result = redactDeep(input.result, redact);
   const validate = validatorFor("pair-result.schema.json");
   const problems = validate(result) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
-  writeFileSync(join(dir, "result.json"), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(dir, "summary.md"), renderSummary(result));
-  writeFileSync(join(dir, "tasks.json"), `${JSON.stringify(redactDeep(input.tasks, redact), null, 2)}\n`);
-  writeFileSync(join(dir, "hub.log"), redact(input.logs.hub));
-  writeFileSync(join(dir, "agent-a.log"), redact(input.logs.a));
-  writeFileSync(join(dir, "agent-b.log"), redact(input.logs.b));
+  writeFileAtomic(join(dir, "result.json"), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileAtomic(join(dir, "summary.md"), renderSummary(result));
+  writeFileAtomic(join(dir, "tasks.json"), `${JSON.stringify(redactDeep(input.tasks, redact), null, 2)}\n`);
+  writeFileAtomic(join(dir, "hub.log"), redact(input.logs.hub));
+  writeFileAtomic(join(dir, "agent-a.log"), redact(input.logs.a));
+  writeFileAtomic(join(dir, "agent-b.log"), redact(input.logs.b));
   return problems;
 }
 

@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, readFileSync } from "node:fs";
+import { copyFileSync, cpSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
 import { applyLockUpdates } from "../../src/manifest/update-lock.ts";
@@ -72,4 +72,51 @@ t.test("--update-lock and --tickets through the CLI", async (t) => {
   t.match(text, "### fail: expected FAIL, got FAIL (exit-code)");
   t.match(text, "**Reproduce:**");
   t.match(text, "**Environment:**");
+});
+
+t.test("--update-lock writes a version as a YAML scalar that reads back (quoted in a flow map when it must be), never corrupts the manifest", async (t) => {
+  const dir = t.testdir();
+  cpSync(`${ROOT}/test/fixtures/matrix/backends`, join(dir, "backends"), { recursive: true });
+  const manifest = join(dir, "matrix.yaml");
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(
+    manifest,
+    [
+      "version: 1",
+      "defaults: { cases: [{ name: smoke, prompt: hi, expect: { stdout: { contains: mittelo smoke ok } } }] }",
+      "backends:",
+      // 2.1 written plain would read back as the number 2.1 (and fail the schema)
+      `  short: { invoke: { wrapper: backends/pass/run }, version: { command: [node, -e, "console.log('tool 2.1')"], pattern: "tool (.+)" } }`,
+      // text that would end the flow map and add a key, written plain
+      `  evil: { invoke: { wrapper: backends/pass/run }, version: { command: [node, -e, "console.log('tool 1.2.3, evil: {x}')"], pattern: "tool (.+)" } }`,
+      "",
+    ].join("\n"),
+  );
+  const result = await runCli([
+    "matrix",
+    "--manifest",
+    manifest,
+    "--include",
+    "short",
+    "--include",
+    "evil",
+    "--update-lock",
+    "--run-on-warn",
+    "--out-dir",
+    join(dir, "out"),
+    "--reporter",
+    "none",
+  ]);
+  t.equal(result.code, 0, result.stderr);
+  t.match(result.stderr, 'version lock of evil unchanged: the version text "1.2.3, evil: {x}" is not written: it is not a version or a semver range');
+  const text = readFileSync(manifest, "utf8");
+  t.match(text, `lock: "2.1", verified: `);
+  t.notMatch(text, "lock: 1.2.3");
+  const validate = await runCli(["validate", "--manifest", manifest]);
+  t.equal(validate.code, 0, `the updated manifest is valid: ${validate.stderr}`);
+  t.same(
+    readdirSync(dir).filter((n) => n.includes(".tmp")),
+    [],
+    "written atomically: no temp file left",
+  );
 });

@@ -101,7 +101,10 @@ export function addMatrixOptions(command: Command): Command {
     .option("-t, --timeout <duration>", "timeout for every case (e.g. 30s)")
     .option("--prompt <text>", "replace the default case's prompt (its answer checks are dropped)")
     .option("--run-on-warn", "run backends whose preflight is warn (default: SKIP them)")
-    .option("-o, --out-dir <dir>", "report folder (default reports/e2e/<UTC ts>_matrix/)")
+    .option(
+      "-o, --out-dir <dir>",
+      "report folder (default reports/e2e/<UTC ts>_matrix/); locked while a run writes it; a previous report in it is replaced, any other content refused",
+    )
     .addOption(new Option("--reporter <kind>", "what goes to stdout").choices(["tap", "json", "none"]).default("tap"))
     .option("--junit <path>", "also write junit.xml here")
     .option("--tickets <path>", "append a ticket block per failure to this file (e.g. docs/QA_TICKETS.md)")

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { EXIT_OK, EXIT_USAGE } from "../../util/errors.ts";
+import { printable } from "../../util/printable.ts";
 import type { CliIO } from "../io.ts";
 import { manifestPath } from "../options.ts";
 
@@ -17,7 +18,9 @@ export function registerValidate(program: Command, io: CliIO): void {
       if (options.json) {
         io.stdout(`${JSON.stringify(result.ok ? { ok: true, file, errors: [] } : { ok: false, file, errors: result.diagnostics }, null, 2)}\n`);
       } else if (result.ok) {
-        io.stdout(`${file}: ok (${Object.keys(result.manifest.backends).length} backends, ${Object.keys(result.manifest.profiles ?? {}).length} profiles)\n`);
+        io.stdout(
+          `${printable(file, { oneLine: true })}: ok (${Object.keys(result.manifest.backends).length} backends, ${Object.keys(result.manifest.profiles ?? {}).length} profiles)\n`,
+        );
       } else {
         io.stderr(result.report);
       }
