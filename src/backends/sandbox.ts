@@ -13,7 +13,7 @@ import { makeDir } from "../util/files.ts";
 import { type Redactor, secretsInFile } from "../util/redact.ts";
 
 export interface SandboxSpec {
-  /** Part of the private folder's name: `mittelo-<label>-XXXXXX`. */
+  /** Part of the private folder's name: `mittelo-sandbox-<label>-XXXXXX`. */
   label: string;
   /** Give the backend a HOME of its own; false: the caller's HOME and TMPDIR. */
   home: boolean;
@@ -69,7 +69,7 @@ function writePrivate(path: string, data: string | Buffer): void {
 export function createSandbox(spec: SandboxSpec): Sandbox {
   const ownHome = spec.home && !spec.outerHome;
   const needRoot = ownHome || spec.workdir === undefined;
-  const root = needRoot ? mkdtempSync(join(spec.tmpRoot ?? tmpdir(), `mittelo-${spec.label.replace(/[^A-Za-z0-9_-]/g, "_")}-`)) : undefined;
+  const root = needRoot ? mkdtempSync(join(spec.tmpRoot ?? tmpdir(), `mittelo-sandbox-${spec.label.replace(/[^A-Za-z0-9_-]/g, "_")}-`)) : undefined;
   let disposed = false;
   try {
     const env: Record<string, string> = {};
