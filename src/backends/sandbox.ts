@@ -57,8 +57,9 @@ export const XDG_DIRS = { XDG_CONFIG_HOME: ".config", XDG_DATA_HOME: ".local/sha
 
 /** The path of `relativePath` inside `base`, or undefined when it would leave `base` (absolute, `..`). */
 export function inside(base: string, relativePath: string): string | undefined {
-  const target = resolve(base, relativePath);
-  return target.startsWith(base + sep) ? target : undefined;
+  const root = resolve(base); // HOME may end in a slash
+  const target = resolve(root, relativePath);
+  return target.startsWith(root === sep ? sep : root + sep) && target !== root ? target : undefined;
 }
 
 function writePrivate(path: string, data: string | Buffer): void {

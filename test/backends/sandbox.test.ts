@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
-import { createSandbox } from "../../src/backends/sandbox.ts";
+import { createSandbox, inside } from "../../src/backends/sandbox.ts";
 
 t.test("createSandbox: private folder 0700, auth files 0600, a kept work dir outside it; dispose removes the private folder", async (t) => {
   const dir = t.testdir();
@@ -36,4 +36,13 @@ t.test("createSandbox: private folder 0700, auth files 0600, a kept work dir out
   t.notOk(existsSync(root), "dispose removes the private folder");
   t.ok(existsSync(join(dir, "report", "b", "work")), "and keeps the work dir");
   t.same(sandbox.dispose(), { redacted: [], removed: [] }, "a second dispose is harmless");
+});
+
+t.test("inside: a path relative to HOME stays in it, whatever HOME looks like", async (t) => {
+  t.equal(inside("/home/u/", ".codex/auth.json"), "/home/u/.codex/auth.json", "HOME with a trailing slash");
+  t.equal(inside("/home/u", "a/../b"), "/home/u/b");
+  t.equal(inside("/home/u", "../v/x"), undefined);
+  t.equal(inside("/home/u", "/etc/passwd"), undefined);
+  t.equal(inside("/home/u", "."), undefined);
+  t.equal(inside("/", "x"), "/x", "HOME at the root");
 });
