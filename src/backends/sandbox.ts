@@ -6,7 +6,7 @@
 //   the private folder. A kept work dir is scrubbed on dispose: a file holding a credential is redacted (or removed
 //   when it is not text), and a symlink leading out of the work dir is removed, so no credential reaches a report.
 import { isUtf8 } from "node:buffer";
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { makeDir } from "../util/files.ts";
@@ -126,7 +126,14 @@ export function createSandbox(spec: SandboxSpec): Sandbox {
         if (disposed) return { redacted: [], removed: [] };
         disposed = true;
         if (root) rmSync(root, { recursive: true, force: true, maxRetries: 3 });
-        return kept ? scrubWorkdir(workdir, authContents, redact) : { redacted: [], removed: [] };
+        if (!kept) return { redacted: [], removed: [] };
+        const report = scrubWorkdir(workdir, authContents, redact);
+        try {
+          rmdirSync(workdir); // only when the CLI wrote nothing there: an empty folder tells nobody anything
+        } catch {
+          // not empty: kept
+        }
+        return report;
       },
     };
   } catch (error) {

@@ -32,9 +32,10 @@ t.test("createSandbox: private folder 0700, auth files 0600, a kept work dir out
   t.ok(sandbox.env.TMPDIR?.startsWith(root), "TMPDIR is private too");
   t.equal(sandbox.env.MITTELO_SUBPROCESS_WORKDIR, join(dir, "report", "b", "work"));
   t.ok(existsSync(join(sandbox.home as string, ".stub", "settings.json")));
+  writeFileSync(join(sandbox.workdir, "answer.txt"), "what the CLI wrote");
   sandbox.dispose();
   t.notOk(existsSync(root), "dispose removes the private folder");
-  t.ok(existsSync(join(dir, "report", "b", "work")), "and keeps the work dir");
+  t.ok(existsSync(join(dir, "report", "b", "work", "answer.txt")), "and keeps the work dir with what the CLI wrote");
   t.same(sandbox.dispose(), { redacted: [], removed: [] }, "a second dispose is harmless");
 });
 
@@ -45,4 +46,11 @@ t.test("inside: a path relative to HOME stays in it, whatever HOME looks like", 
   t.equal(inside("/home/u", "/etc/passwd"), undefined);
   t.equal(inside("/home/u", "."), undefined);
   t.equal(inside("/", "x"), "/x", "HOME at the root");
+});
+
+t.test("an empty kept work dir is removed on dispose (nothing to inspect)", async (t) => {
+  const dir = t.testdir();
+  const sandbox = createSandbox({ label: "test", home: true, workdir: { keep: join(dir, "b", "work") } });
+  sandbox.dispose();
+  t.notOk(existsSync(join(dir, "b", "work")));
 });
