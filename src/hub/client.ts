@@ -29,7 +29,11 @@ export interface HubClientOptions {
   token?: string | undefined;
   /** Connect timeout, and the time a call may take beyond its own wait_ms (default 10000). */
   timeoutMs?: number | undefined;
+  /** The longest reply line accepted; a longer one drops the connection (default 256 MiB). */
+  maxReplyBytes?: number | undefined;
 }
+
+export const DEFAULT_MAX_REPLY_BYTES = 256 * 1024 * 1024;
 
 interface Pending {
   id: number;
@@ -54,10 +58,12 @@ export class HubClient {
     private readonly socket: net.Socket,
     private readonly where: string,
     private readonly timeoutMs: number,
+    maxReplyBytes: number,
   ) {
-    const reader = new LineReader(Number.MAX_SAFE_INTEGER);
+    const reader = new LineReader(maxReplyBytes);
     socket.on("data", (chunk: Buffer) => {
       for (const line of reader.push(chunk)) this.onLine(line);
+      if (reader.overflowed !== undefined) this.broken(`the hub at ${this.where} sent a reply longer than ${maxReplyBytes} bytes`);
     });
     socket.on("error", () => {});
     socket.on("close", () => this.fail(new HubUnavailableError(`the connection to the hub at ${this.where} closed`)));
@@ -81,7 +87,7 @@ export class HubClient {
       socket.once("connect", () => {
         clearTimeout(timer);
         socket.setNoDelay(true);
-        const client = new HubClient(socket, where, timeoutMs);
+        const client = new HubClient(socket, where, timeoutMs, opts.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES);
         if (!opts.token) return resolve(client);
         client.call("auth", { token: opts.token }).then(
           () => resolve(client),

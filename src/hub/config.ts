@@ -1,6 +1,8 @@
 // Hub settings: defaults, environment, and the refusal to expose an unauthenticated hub beyond loopback.
 import { isIP } from "node:net";
 import { MitteloError } from "../util/errors.ts";
+import { parseBytes, parseDuration } from "../util/units.ts";
+import { DEFAULT_LIMITS, type HubLimits } from "./limits.ts";
 import { parseDbLocation } from "./store/location.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
@@ -8,7 +10,7 @@ export const DEFAULT_PORT = 8765;
 export const DEFAULT_DB = ".mittelo/mittelo.db";
 export const DEFAULT_LEASE_SECONDS = 60;
 export const DEFAULT_MAX_ATTEMPTS = 5;
-export const DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_LINE_BYTES = DEFAULT_LIMITS.maxLineBytes;
 
 export interface HubConfig {
   host: string;
@@ -20,10 +22,32 @@ export interface HubConfig {
   leaseSeconds: number;
   maxAttempts: number;
   maxLineBytes: number;
+  /** The rest of the memory budget (limits.ts); each one unset takes its default. */
+  maxConnections?: number | undefined;
+  authTimeoutMs?: number | undefined;
+  idleTimeoutMs?: number | undefined;
+  maxBufferedBytes?: number | undefined;
+  maxPromptBytes?: number | undefined;
+  maxResultBytes?: number | undefined;
+  maxReplyBytes?: number | undefined;
   token?: string | undefined;
   restPort?: number | undefined;
   restHost?: string | undefined;
   allowInsecureBind?: boolean | undefined;
+}
+
+/** The budget of a hub: what the config sets, defaults for the rest. */
+export function limitsOf(config: HubConfig): HubLimits {
+  return {
+    maxConnections: config.maxConnections ?? DEFAULT_LIMITS.maxConnections,
+    authTimeoutMs: config.authTimeoutMs ?? DEFAULT_LIMITS.authTimeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs ?? DEFAULT_LIMITS.idleTimeoutMs,
+    maxLineBytes: config.maxLineBytes,
+    maxBufferedBytes: config.maxBufferedBytes ?? DEFAULT_LIMITS.maxBufferedBytes,
+    maxPromptBytes: config.maxPromptBytes ?? DEFAULT_LIMITS.maxPromptBytes,
+    maxResultBytes: config.maxResultBytes ?? DEFAULT_LIMITS.maxResultBytes,
+    maxReplyBytes: config.maxReplyBytes ?? DEFAULT_LIMITS.maxReplyBytes,
+  };
 }
 
 export interface HubEndpoint {
@@ -98,6 +122,22 @@ export function parsePositive(value: string, flag: string, integer: boolean): nu
     throw new MitteloError("usage", `${flag} must be a ${integer ? "positive integer" : "positive number"}, got "${value}"`);
   }
   return n;
+}
+
+/** A size flag: bytes as an integer, or with a unit (`64KiB`, `8MiB`, `1GiB`). */
+export function parseSize(value: string, flag: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : parseBytes(value);
+  if (n === undefined || !Number.isSafeInteger(n) || n <= 0) {
+    throw new MitteloError("usage", `${flag} must be a size in bytes such as 1048576 or 1MiB, got "${value}"`);
+  }
+  return n;
+}
+
+/** A duration flag: seconds as a number, or with a unit (`500ms`, `10s`, `5m`); 0 turns the timeout off. */
+export function parseTimeout(value: string, flag: string): number {
+  const ms = /^\d+(\.\d+)?$/.test(value.trim()) ? parseDuration(Number(value)) : parseDuration(value);
+  if (ms === undefined) throw new MitteloError("usage", `${flag} must be a duration such as 10s, 5m or 500ms (0: never), got "${value}"`);
+  return ms;
 }
 
 export function isLoopback(host: string): boolean {

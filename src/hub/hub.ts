@@ -3,6 +3,8 @@ import { timingSafeEqual } from "node:crypto";
 import { version } from "../util/version.ts";
 import { ProtocolError } from "./errors.ts";
 import { fenceRefusal, isRepeatedAck } from "./fence.ts";
+import { DEFAULT_LIMITS, type HubLimits, LIST_TEXT_BYTES, maxTasksPerLease } from "./limits.ts";
+import { type ListedTask, listWithinBudget } from "./list-reply.ts";
 import { LongPoll } from "./long-poll.ts";
 import type { Session } from "./session.ts";
 import type { Expiry, Holder, Presence, Store } from "./store/store.ts";
@@ -23,12 +25,15 @@ export const FEATURES = [
   "lease-seq",
   "hubs",
   "ack-lease",
+  "limits",
 ];
 
 export interface HubCoreOptions {
   leaseSeconds: number;
   maxAttempts: number;
   token?: string | undefined;
+  /** The memory budget (limits.ts); defaults when unset. */
+  limits?: HubLimits | undefined;
 }
 
 type Params = Record<string, unknown>;
@@ -50,11 +55,13 @@ export class Hub {
   private shutdownListener: (() => void) | undefined;
   private identity: Omit<Presence, "waiting"> | undefined;
   private presenceScheduled = false;
+  readonly limits: HubLimits;
 
   constructor(
     readonly store: Store,
     readonly options: HubCoreOptions,
   ) {
+    this.limits = options.limits ?? DEFAULT_LIMITS;
     this.longPoll = new LongPoll(() => this.publishPresence());
     store.onChange((change) => {
       if (change.kind === "available") this.longPoll.wake();
@@ -113,7 +120,14 @@ export class Hub {
       case "hubs":
         return this.hubs();
       case "hello":
-        return { server: "mittelo", version: version(), protocol: PROTOCOL_VERSION, features: FEATURES, store: this.store.kind };
+        return {
+          server: "mittelo",
+          version: version(),
+          protocol: PROTOCOL_VERSION,
+          features: FEATURES,
+          store: this.store.kind,
+          limits: this.advertisedLimits(),
+        };
       default:
         throw new ProtocolError("invalid", `unknown method "${method}"`);
     }
@@ -136,7 +150,29 @@ export class Hub {
     return toTask(row, this.options.maxAttempts);
   }
 
+  /** What a client may send and will get (hello's `limits`). */
+  private advertisedLimits(): Record<string, number> {
+    const l = this.limits;
+    return {
+      max_line_bytes: l.maxLineBytes,
+      max_prompt_bytes: l.maxPromptBytes,
+      max_result_bytes: l.maxResultBytes,
+      max_reply_bytes: l.maxReplyBytes,
+      max_tasks_per_lease: maxTasksPerLease(l),
+      list_text_bytes: LIST_TEXT_BYTES,
+      idle_timeout_ms: l.idleTimeoutMs,
+      auth_timeout_ms: this.requiresAuth ? l.authTimeoutMs : 0,
+    };
+  }
+
   private async enqueue(params: Params): Promise<{ task_id: number }> {
+    const bytes = Buffer.byteLength(params.prompt as string, "utf8");
+    if (bytes > this.limits.maxPromptBytes) {
+      throw new ProtocolError(
+        "too_large",
+        `enqueue: the prompt is ${bytes} bytes, over this hub's limit of ${this.limits.maxPromptBytes} (--max-prompt-bytes); send a shorter prompt, or put the text in a file the backend reads`,
+      );
+    }
     const taskId = await this.store.enqueue({
       prompt: params.prompt as string,
       backend: params.backend as string | null | undefined,
@@ -150,7 +186,8 @@ export class Hub {
   private async leaseNow(params: Params, session: Session): Promise<{ tasks: Task[]; nextExpiry: Expiry | undefined }> {
     const { tasks: rows, nextExpiry } = await this.store.lease({
       worker_id: workerIdOf(params),
-      max_tasks: (params.max_tasks as number | undefined) ?? 1,
+      // The reply holds every prompt: at most --max-reply-bytes / --max-prompt-bytes tasks (clients lease again).
+      max_tasks: Math.min((params.max_tasks as number | undefined) ?? 1, maxTasksPerLease(this.limits)),
       lease_seconds: (params.lease_seconds as number | undefined) ?? this.options.leaseSeconds,
       backends: params.backends as string[] | undefined,
       default_max_attempts: this.options.maxAttempts,
@@ -196,6 +233,17 @@ export class Hub {
     const holder = holderOf(params, session);
     if (holder.workerId === undefined && holder.leaseSeq === undefined) throw fenceRefusal("ack", taskId, await this.store.get(taskId), holder);
     const status = (params.status as string).toLowerCase() as "done" | "failed";
+    for (const field of ["result", "error"] as const) {
+      const value = params[field];
+      if (value === undefined || value === null) continue;
+      const bytes = Buffer.byteLength(JSON.stringify(value), "utf8");
+      if (bytes > this.limits.maxResultBytes) {
+        throw new ProtocolError(
+          "too_large",
+          `ack: the ${field} is ${bytes} bytes as JSON, over this hub's limit of ${this.limits.maxResultBytes} (--max-result-bytes); the lease is unchanged: ack again with a shorter ${field}`,
+        );
+      }
+    }
     const outcome = await this.store.ack({ task_id: taskId, status, result: params.result, error: params.error }, holder);
     let reply: { ok: true; repeated?: true; tasks?: Task[] } = { ok: true };
     if (!outcome.ok) {
@@ -224,11 +272,24 @@ export class Hub {
     return { leased_until: outcome.value };
   }
 
-  private async list(params: Params): Promise<{ tasks: Task[]; stats: Stats }> {
-    const status = (params.status ?? undefined) as TaskStatus | undefined;
+  /**
+   * Newest first within --max-reply-bytes, texts cut to `text_bytes` (default LIST_TEXT_BYTES) with a marker;
+   * `more: true` when the budget stopped it (then `before` = the last task_id reads on).
+   */
+  private async list(params: Params): Promise<{ tasks: ListedTask[]; stats: Stats; more?: true }> {
     const limit = (params.limit as number | undefined) ?? 50;
-    const [rows, stats] = await Promise.all([this.store.list(status, limit), this.store.stats()]);
-    return { tasks: rows.map((row) => this.task(row)), stats };
+    const [listed, stats] = await Promise.all([
+      listWithinBudget(this.store, {
+        status: (params.status ?? undefined) as TaskStatus | undefined,
+        limit: limit <= 0 ? Number.POSITIVE_INFINITY : limit,
+        beforeId: params.before as number | undefined,
+        textBytes: Math.min((params.text_bytes as number | undefined) ?? LIST_TEXT_BYTES, this.limits.maxReplyBytes),
+        maxBytes: this.limits.maxReplyBytes,
+        defaultMaxAttempts: this.options.maxAttempts,
+      }),
+      this.store.stats(),
+    ]);
+    return listed.more ? { tasks: listed.tasks, stats, more: true } : { tasks: listed.tasks, stats };
   }
 
   private async get(taskId: number): Promise<{ task: Task }> {

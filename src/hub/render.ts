@@ -5,8 +5,8 @@ export function renderStats(stats: Stats): string {
   return `queued ${stats.queued} · leased ${stats.leased} · done ${stats.done} · failed ${stats.failed}\n`;
 }
 
-/** A table of tasks, newest first as listed, then the totals. */
-export function renderTaskTable(tasks: readonly Task[], stats: Stats): string {
+/** A table of tasks, newest first as listed, then the totals; `more`: the hub's reply budget stopped the list. */
+export function renderTaskTable(tasks: readonly Task[], stats: Stats, more = false): string {
   if (tasks.length === 0) return `no tasks\n${renderStats(stats)}`;
   const rows = tasks.map((t) => [
     String(t.task_id),
@@ -24,7 +24,8 @@ export function renderTaskTable(tasks: readonly Task[], stats: Stats): string {
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number)))
       .join("  ")
       .trimEnd();
-  return `${[line(header), ...rows.map(line)].join("\n")}\n${renderStats(stats)}`;
+  const cut = more ? `… more tasks than one reply of the hub holds (its --max-reply-bytes): narrow with --status or --limit\n` : "";
+  return `${[line(header), ...rows.map(line)].join("\n")}\n${cut}${renderStats(stats)}`;
 }
 
 export interface HubsReply {

@@ -3,8 +3,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { messageOf } from "../util/errors.ts";
 import { version } from "../util/version.ts";
+import type { ByteBudget } from "./byte-budget.ts";
 import { HTTP_STATUS, ProtocolError } from "./errors.ts";
 import { type Hub, PROTOCOL_VERSION } from "./hub.ts";
+import type { HubLimits } from "./limits.ts";
 import { callMethod } from "./protocol.ts";
 import { newSession } from "./session.ts";
 
@@ -88,11 +90,25 @@ export interface RestServer {
   close(): Promise<void>;
 }
 
-export function startRestServer(hub: Hub, options: { host: string; port: number; maxBodyBytes: number; token?: string | undefined }): Promise<RestServer> {
+interface RestOptions {
+  host: string;
+  port: number;
+  limits: HubLimits;
+  /** Shared with the TCP transport: request bodies count against the hub's --max-buffered-bytes. */
+  budget: ByteBudget;
+  token?: string | undefined;
+}
+
+export function startRestServer(hub: Hub, options: RestOptions): Promise<RestServer> {
   const server = http.createServer((req, res) => {
     handle(hub, options, req, res).catch((error: unknown) => send(res, 500, { error: { message: `internal error: ${messageOf(error)}` } }));
   });
   server.keepAliveTimeout = 5000;
+  // The same budget as TCP: a cap on connections (more are dropped), and slow or stalled requests time out.
+  server.maxConnections = options.limits.maxConnections;
+  const requestTimeout = options.limits.authTimeoutMs > 0 ? Math.max(options.limits.authTimeoutMs, 30_000) : 300_000;
+  server.headersTimeout = Math.min(requestTimeout, 60_000);
+  server.requestTimeout = requestTimeout;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen({ host: options.host, port: options.port, backlog: 511 }, () => {
@@ -110,12 +126,7 @@ export function startRestServer(hub: Hub, options: { host: string; port: number;
   });
 }
 
-async function handle(
-  hub: Hub,
-  options: { maxBodyBytes: number; token?: string | undefined },
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-): Promise<void> {
+async function handle(hub: Hub, options: RestOptions, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://hub");
   const { routes, id } = match(url.pathname);
   if (routes.length === 0) return send(res, 404, { error: { message: `no route ${req.method} ${url.pathname}` } });
@@ -129,7 +140,7 @@ async function handle(
     return send(res, 401, { error: { message: "authentication required: send Authorization: Bearer <token>" } });
   }
   try {
-    const body = route.method === "POST" ? await readBody(req, options.maxBodyBytes) : {};
+    const body = route.method === "POST" ? await readBody(req, options.limits.maxLineBytes, options.budget) : {};
     const result = await route.run(hub, { ...(id === undefined ? {} : { id }), query: url.searchParams, body });
     await durable(hub); // answer only what is committed
     send(res, route.status, result);
@@ -139,13 +150,20 @@ async function handle(
   }
 }
 
-async function readBody(req: http.IncomingMessage, max: number): Promise<Params> {
+/** The body, at most `max` bytes; while it is read it counts against the budget (reading waits when over). */
+async function readBody(req: http.IncomingMessage, max: number, budget: ByteBudget): Promise<Params> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) throw new ProtocolError("too_large", `request body exceeds the limit of ${max} bytes`);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      budget.change(chunk.length);
+      if (size > max) throw new ProtocolError("too_large", `request body exceeds the limit of ${max} bytes`);
+      chunks.push(chunk);
+      if (!budget.allows(size)) await new Promise<void>((resolve) => budget.wait(resolve));
+    }
+  } finally {
+    budget.change(-size);
   }
   const text = Buffer.concat(chunks).toString("utf8").trim();
   if (text === "") return {};

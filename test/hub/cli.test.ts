@@ -94,6 +94,29 @@ t.test("usage errors: insecure bind, bad port", async (t) => {
   const port = await runMain(["hub", "--port", "http", "--db", db]);
   t.equal(port.code, 2);
   t.match(port.stderr, /--port must be a port number/);
+  const size = await runMain(["hub", "--max-line-bytes", "8MB", "--db", db]);
+  t.equal(size.code, 2);
+  t.match(size.stderr, /--max-line-bytes must be a size in bytes such as 1048576 or 1MiB, got "8MB"/);
+  const timeout = await runMain(["hub", "--idle-timeout", "forever", "--db", db]);
+  t.equal(timeout.code, 2);
+  t.match(timeout.stderr, /--idle-timeout must be a duration such as 10s, 5m or 500ms \(0: never\), got "forever"/);
+});
+
+t.test("mittelo hub --help documents the memory budget", async (t) => {
+  const help = await spawnCli(["hub", "--help"]);
+  t.equal(help.code, 0);
+  for (const flag of [
+    "--max-connections",
+    "--auth-timeout",
+    "--idle-timeout",
+    "--max-buffered-bytes",
+    "--max-prompt-bytes",
+    "--max-result-bytes",
+    "--max-reply-bytes",
+  ]) {
+    t.match(help.stdout, flag);
+  }
+  t.match(help.stdout, /Memory budget/);
 });
 
 t.test("--hub and MITTELO_HUB: a list of hubs, the first that answers is used; bad lists are usage errors", async (t) => {

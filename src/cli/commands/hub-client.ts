@@ -9,6 +9,9 @@ import type { Stats, Task } from "../../hub/task.ts";
 import { EXIT_OK, EXIT_USAGE, MitteloError, messageOf } from "../../util/errors.ts";
 import type { CliIO } from "../io.ts";
 
+/** Bytes of each prompt, result and error `status` asks for (its table shows 60 characters). */
+const STATUS_TEXT_BYTES = 256;
+
 interface Endpoint {
   hub?: string;
   host?: string;
@@ -62,7 +65,12 @@ export function registerHubClient(program: Command, io: CliIO): void {
     const reply = await withClient(
       options,
       async (c) => {
-        const list = await c.call<{ tasks: Task[]; stats: Stats }>("list", { limit, ...(options.status ? { status: options.status } : {}) });
+        // The table shows 60 characters of each text: ask for little more (hubs without text_bytes ignore it).
+        const list = await c.call<{ tasks: Task[]; stats: Stats; more?: true }>("list", {
+          limit,
+          ...(options.status ? { status: options.status } : {}),
+          ...(options.json ? {} : { text_bytes: STATUS_TEXT_BYTES }),
+        });
         const hubs = await c.call<HubsReply>("hubs").catch(() => undefined); // a hub without the hubs feature
         return { ...list, ...(hubs ? { store: hubs.store, hubs: hubs.hubs } : {}) };
       },
@@ -71,7 +79,7 @@ export function registerHubClient(program: Command, io: CliIO): void {
     io.stdout(
       options.json
         ? `${JSON.stringify(reply, null, 2)}\n`
-        : `${renderTaskTable(reply.tasks, reply.stats)}${reply.hubs && reply.store ? renderHubs(reply.store, reply.hubs) : ""}`,
+        : `${renderTaskTable(reply.tasks, reply.stats, reply.more === true)}${reply.hubs && reply.store ? renderHubs(reply.store, reply.hubs) : ""}`,
     );
     io.exit(EXIT_OK);
   });

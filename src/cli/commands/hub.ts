@@ -10,8 +10,11 @@ import {
   type HubConfig,
   parsePort,
   parsePositive,
+  parseSize,
+  parseTimeout,
   urlHost,
 } from "../../hub/config.ts";
+import { DEFAULT_LIMITS, LIST_TEXT_BYTES } from "../../hub/limits.ts";
 import { EXIT_OK } from "../../util/errors.ts";
 import { watchParent } from "../../util/parent-watch.ts";
 import type { CliIO } from "../io.ts";
@@ -27,9 +30,18 @@ interface HubOptions {
   restHost?: string;
   token?: string;
   maxLineBytes: string;
+  maxConnections: string;
+  authTimeout: string;
+  idleTimeout: string;
+  maxBufferedBytes: string;
+  maxPromptBytes: string;
+  maxResultBytes: string;
+  maxReplyBytes: string;
   printUrl?: boolean;
   allowInsecureBind?: boolean;
 }
+
+const MiB = 1024 * 1024;
 
 export function registerHub(program: Command, io: CliIO): void {
   program
@@ -44,9 +56,36 @@ export function registerHub(program: Command, io: CliIO): void {
     .option("--rest-port <port>", "also serve the REST adapter on this port (0 = any free one)")
     .option("--rest-host <host>", "address of the REST adapter (default: the hub host)")
     .option("--token <token>", "require `auth {token}` / `Authorization: Bearer` (default: $MITTELO_TOKEN)")
-    .option("--max-line-bytes <n>", "longest request line (and REST body)", String(DEFAULT_MAX_LINE_BYTES))
+    .option("--max-line-bytes <n>", "longest request line (and REST body); longer closes the connection", `${DEFAULT_MAX_LINE_BYTES / MiB}MiB`)
+    .option("--max-connections <n>", "TCP connections at once; more get an error line (lowered to fit `ulimit -n`)", String(DEFAULT_LIMITS.maxConnections))
+    .option("--auth-timeout <duration>", "with a token: close a connection not authenticated by then (0: never)", `${DEFAULT_LIMITS.authTimeoutMs / 1000}s`)
+    .option(
+      "--idle-timeout <duration>",
+      "close a connection with no request, none in flight and no lease held for this long (0: never)",
+      `${DEFAULT_LIMITS.idleTimeoutMs / 1000}s`,
+    )
+    .option(
+      "--max-buffered-bytes <n>",
+      "bytes all connections together may hold unanswered; over it, big senders wait",
+      `${DEFAULT_LIMITS.maxBufferedBytes / MiB}MiB`,
+    )
+    .option("--max-prompt-bytes <n>", "longest prompt `enqueue` accepts", `${DEFAULT_LIMITS.maxPromptBytes / MiB}MiB`)
+    .option("--max-result-bytes <n>", "longest result (and error) an `ack` may carry, as JSON", `${DEFAULT_LIMITS.maxResultBytes / MiB}MiB`)
+    .option(
+      "--max-reply-bytes <n>",
+      "most one reply holds: `list` stops there (more: true); a lease gives at most this / max prompt tasks",
+      `${DEFAULT_LIMITS.maxReplyBytes / MiB}MiB`,
+    )
     .option("--print-url", "print MITTELO_HUB tcp://host:port (and MITTELO_REST http://host:port) on stdout once listening")
     .option("--allow-insecure-bind", "listen on a non-loopback address without a token (put your own auth proxy in front)")
+    .addHelpText(
+      "after",
+      `
+Memory budget (docs/PROTOCOL.md "Limits"): the sizes take bytes or 64KiB / 8MiB / 1GiB, the durations 500ms / 10s / 5m.
+A connection buffers at most one --max-line-bytes of unanswered requests, and all together at most
+--max-buffered-bytes (plus ~150 KiB each); a sender over its share is not read until there is room, so small requests
+keep flowing. \`list\` cuts prompts, results and errors to ${LIST_TEXT_BYTES} bytes each with a marker (\`get\` returns the full text).`,
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  $ mittelo hub\n  $ mittelo hub --port 0 --print-url --db /tmp/q.db --rest-port 8766\n  $ mittelo hub --port 8765 --db postgres://mittelo@db.example:5432/mittelo   # run one per machine",
@@ -60,7 +99,14 @@ export function registerHub(program: Command, io: CliIO): void {
         dbPoolSize: options.dbPool === undefined ? undefined : parsePositive(options.dbPool, "--db-pool", true),
         leaseSeconds: parsePositive(options.leaseSeconds, "--lease-seconds", false),
         maxAttempts: parsePositive(options.maxAttempts, "--max-attempts", true),
-        maxLineBytes: parsePositive(options.maxLineBytes, "--max-line-bytes", true),
+        maxLineBytes: parseSize(options.maxLineBytes, "--max-line-bytes"),
+        maxConnections: parsePositive(options.maxConnections, "--max-connections", true),
+        authTimeoutMs: parseTimeout(options.authTimeout, "--auth-timeout"),
+        idleTimeoutMs: parseTimeout(options.idleTimeout, "--idle-timeout"),
+        maxBufferedBytes: parseSize(options.maxBufferedBytes, "--max-buffered-bytes"),
+        maxPromptBytes: parseSize(options.maxPromptBytes, "--max-prompt-bytes"),
+        maxResultBytes: parseSize(options.maxResultBytes, "--max-result-bytes"),
+        maxReplyBytes: parseSize(options.maxReplyBytes, "--max-reply-bytes"),
         token: options.token ?? (process.env.MITTELO_TOKEN || undefined),
         restPort: options.restPort === undefined ? undefined : parsePort(options.restPort, "--rest-port"),
         restHost: options.restHost,
@@ -72,9 +118,12 @@ export function registerHub(program: Command, io: CliIO): void {
       const restUrl = running.rest ? `http://${urlHost(running.rest.host)}:${running.rest.port}` : undefined;
       if (options.printUrl) io.stdout(`MITTELO_HUB ${tcpUrl}\n${restUrl ? `MITTELO_REST ${restUrl}\n` : ""}`);
       const { valid, expired } = running.outstanding;
+      for (const note of running.notes) io.stderr(`mittelo hub: ${note}\n`);
+      const l = running.limits;
       io.stderr(
         `mittelo hub: listening on ${tcpUrl}${restUrl ? ` and ${restUrl}` : ""} (db ${running.store.location}${config.token ? ", token required" : ""}); ` +
-          `${valid + expired} lease(s) outstanding${expired > 0 ? ` (${expired} expired, will be re-leased)` : ""}\n`,
+          `${valid + expired} lease(s) outstanding${expired > 0 ? ` (${expired} expired, will be re-leased)` : ""}; ` +
+          `at most ${l.maxConnections} connections, idle timeout ${l.idleTimeoutMs ? `${l.idleTimeoutMs / 1000} s` : "off"}\n`,
       );
       const onSignal = (signal: NodeJS.Signals) => {
         io.stderr(`mittelo hub: ${signal}, shutting down\n`);

@@ -22,6 +22,23 @@ export interface LeaseInput {
   default_max_attempts: number;
 }
 
+/** What `list` reads: newest first, at most `limit` rows (> 0), below `beforeId` when set, texts cut. */
+export interface ListQuery {
+  status?: TaskStatus | undefined;
+  limit: number;
+  /** Only tasks with a smaller task_id (the next page after a reply that stopped at this id). */
+  beforeId?: number | undefined;
+  /** prompt, result_json and error_json are cut to this many characters (so a cut JSON text does not parse). */
+  textChars: number;
+}
+
+/** A task as `list` reads it: its texts cut to ListQuery.textChars characters, and their full lengths beside. */
+export interface ListedRow extends TaskRow {
+  prompt_chars: number;
+  result_chars: number | null;
+  error_chars: number | null;
+}
+
 export interface AckInput {
   task_id: number;
   status: "done" | "failed";
@@ -99,8 +116,11 @@ export interface Store {
   /** Moves the expiry of the lease `holder` holds to now + leaseSeconds; resolves with the new leased_until. */
   extend(taskId: number, holder: Holder, leaseSeconds: number): Promise<Fenced<number>>;
   get(taskId: number): Promise<TaskRow | undefined>;
-  /** Newest first, optionally of one status; limit <= 0 means all. */
-  list(status: TaskStatus | undefined, limit: number): Promise<TaskRow[]>;
+  /**
+   * Newest first, optionally of one status, a page at a time. The texts come cut, so a page of tasks with huge
+   * prompts or results costs no more memory than one of small tasks: the full text is read by `get` only.
+   */
+  list(query: ListQuery): Promise<ListedRow[]>;
   /** Counts per status, all four keys, without scanning the tasks. */
   stats(): Promise<Stats>;
   /** failed → queued, clearing worker, lease, result, error and attempts; resolves with how many. */

@@ -1,5 +1,6 @@
 // Reads of the PostgreSQL store. Times are compared on the database's clock.
-import { DEFAULT_WORKER_ID, type Stats, type TaskRow, type TaskStatus } from "../../task.ts";
+import { DEFAULT_WORKER_ID, type Stats, type TaskRow } from "../../task.ts";
+import type { ListedRow, ListQuery } from "../store.ts";
 import type { Sql } from "./connect.ts";
 
 export async function getTask(sql: Sql, taskId: number): Promise<TaskRow | undefined> {
@@ -7,11 +8,18 @@ export async function getTask(sql: Sql, taskId: number): Promise<TaskRow | undef
   return row;
 }
 
-/** Newest first; limit <= 0 means all (LIMIT NULL). */
-export async function listTasks(sql: Sql, status: TaskStatus | undefined, limit: number): Promise<TaskRow[]> {
-  const max = limit <= 0 ? null : limit;
-  if (status === undefined) return [...(await sql<TaskRow[]>`SELECT * FROM tasks ORDER BY task_id DESC LIMIT ${max}::bigint`)];
-  return [...(await sql<TaskRow[]>`SELECT * FROM tasks WHERE status = ${status} ORDER BY task_id DESC LIMIT ${max}::bigint`)];
+/** One page of tasks, newest first: texts cut to textChars characters, their full lengths (characters) beside. */
+export async function listTasks(sql: Sql, query: ListQuery): Promise<ListedRow[]> {
+  const n = query.textChars;
+  const status = query.status === undefined ? sql`` : sql`AND status = ${query.status}`;
+  const before = query.beforeId === undefined ? sql`` : sql`AND task_id < ${query.beforeId}::bigint`;
+  return [
+    ...(await sql<ListedRow[]>`
+      SELECT task_id, left(prompt, ${n}::int) AS prompt, char_length(prompt) AS prompt_chars, status, created_at, updated_at, leased_until,
+             worker_id, left(result_json, ${n}::int) AS result_json, char_length(result_json) AS result_chars,
+             left(error_json, ${n}::int) AS error_json, char_length(error_json) AS error_chars, attempts, max_attempts, backend, priority, lease_seq
+      FROM tasks WHERE true ${status} ${before} ORDER BY task_id DESC LIMIT ${query.limit}::bigint`),
+  ];
 }
 
 export async function taskStats(sql: Sql): Promise<Stats> {

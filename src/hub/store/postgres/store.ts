@@ -2,9 +2,23 @@
 // transaction, so a reply (sent after the statement resolves) is always after its commit; the database's clock
 // decides lease expiry; LISTEN/NOTIFY carries wake-ups between hubs.
 import { randomUUID } from "node:crypto";
-import type { Stats, TaskRow, TaskStatus } from "../../task.ts";
+import type { Stats, TaskRow } from "../../task.ts";
 import { redactUrl } from "../location.ts";
-import type { AckInput, EnqueueInput, Expiry, Fenced, Holder, HubRecord, Leased, LeaseInput, Presence, Store, StoreChange } from "../store.ts";
+import type {
+  AckInput,
+  EnqueueInput,
+  Expiry,
+  Fenced,
+  Holder,
+  HubRecord,
+  Leased,
+  LeaseInput,
+  ListedRow,
+  ListQuery,
+  Presence,
+  Store,
+  StoreChange,
+} from "../store.ts";
 import { ChangeFeed } from "./changes.ts";
 import { connectPool, runtimeError, type Sql, startupError } from "./connect.ts";
 import { ackTask, extendLease } from "./fenced.ts";
@@ -104,8 +118,8 @@ export class PostgresStore implements Store {
     return this.run(() => getTask(this.sql, taskId));
   }
 
-  list(status: TaskStatus | undefined, limit: number): Promise<TaskRow[]> {
-    return this.run(() => listTasks(this.sql, status, limit));
+  list(query: ListQuery): Promise<ListedRow[]> {
+    return this.run(() => listTasks(this.sql, query));
   }
 
   stats(): Promise<Stats> {

@@ -2,8 +2,8 @@
 // group-commit transaction (so they apply in call order) and resolve at once; afterCommit releases replies when the
 // batch commits. No other hub shares the file, so onChange never fires and hubs() is this hub alone.
 import { hostname } from "node:os";
-import type { Stats, TaskRow, TaskStatus } from "../../task.ts";
-import type { AckInput, EnqueueInput, Fenced, Holder, HubRecord, Leased, LeaseInput, Presence, Store, StoreChange } from "../store.ts";
+import type { Stats, TaskRow } from "../../task.ts";
+import type { AckInput, EnqueueInput, Fenced, Holder, HubRecord, Leased, LeaseInput, ListedRow, ListQuery, Presence, Store, StoreChange } from "../store.ts";
 import { ackTask } from "./ack.ts";
 import { type Db, openDb } from "./db.ts";
 import { enqueueTask } from "./enqueue.ts";
@@ -63,8 +63,8 @@ export class SqliteStore implements Store {
     return Promise.resolve(getTask(this.db, taskId));
   }
 
-  list(status: TaskStatus | undefined, limit: number): Promise<TaskRow[]> {
-    return Promise.resolve(listTasks(this.db, status, limit));
+  list(query: ListQuery): Promise<ListedRow[]> {
+    return Promise.resolve(listTasks(this.db, query));
   }
 
   stats(): Promise<Stats> {
