@@ -6,7 +6,7 @@ import { hasAnsi, stripAnsi } from "./capture.ts";
 import { checkExpectations, lineAround } from "./expectations.ts";
 import type { Extraction } from "./extract.ts";
 import type { RunRecord } from "./run-record.ts";
-import { type ModelCall, upstreamSummary, upstreamVerdict } from "./upstream.ts";
+import { type ModelCalls, upstreamSummary, upstreamVerdict } from "./upstream.ts";
 import type { Check, Verdict } from "./verdict.ts";
 
 export interface ClassifyInput {
@@ -19,7 +19,7 @@ export interface ClassifyInput {
   crashPatterns: string[];
   timeoutMs: number;
   /** The model calls made during the run, when the harness runs the backend against its model stub. */
-  upstream?: ModelCall[];
+  upstream?: ModelCalls;
 }
 
 export interface Classification {

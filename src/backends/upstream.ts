@@ -10,10 +10,19 @@ export interface ModelCall {
   mode: string;
 }
 
+/**
+ * The model calls made during a run, as far as the server still remembers them: it keeps a window of the latest
+ * requests, so a CLI that made thousands leaves only the last ones; `omitted` counts the requests it no longer has.
+ */
+export interface ModelCalls {
+  calls: ModelCall[];
+  omitted: number;
+}
+
 /** Takes a mark before a run and returns the model calls made since. */
 export interface UpstreamObserver {
   mark(): number;
-  since(mark: number): ModelCall[];
+  since(mark: number): ModelCalls;
 }
 
 interface Kind {
@@ -52,10 +61,11 @@ const KINDS: Kind[] = [
 /**
  * The verdict when a failed run's every answered model call got the same kind of error (at least one call);
  * undefined otherwise (no answered call, as in a hang, or mixed answers). Calls the server never answered (the CLI
- * was killed while waiting) say nothing about the kind, so they are left out.
+ * was killed while waiting) say nothing about the kind, so they are left out. When the server's window no longer
+ * holds the earliest requests, the verdict is about the latest ones and says so.
  */
-export function upstreamVerdict(all: ModelCall[], record: RunRecord, timeoutMs: number): Verdict | undefined {
-  const calls = all.filter((c) => c.status !== null);
+export function upstreamVerdict(log: ModelCalls, record: RunRecord, timeoutMs: number): Verdict | undefined {
+  const calls = log.calls.filter((c) => c.status !== null);
   if (calls.length === 0) return undefined;
   const kind = KINDS.find((k) => calls.every(k.test));
   if (!kind) return undefined;
@@ -67,14 +77,20 @@ export function upstreamVerdict(all: ModelCall[], record: RunRecord, timeoutMs: 
     outcome: kind.outcome,
     reason: kind.reason,
     rule: `upstream.${kind.reason}`,
-    message: `${kind.outcome === "SKIP" ? `not set up here (${kind.reason}): ` : ""}the model server answered ${kind.what}${calls.length === 1 ? " to its only model call" : ` to all ${calls.length} model calls`}${how}`,
-    evidence: `model server log: ${calls.length} × HTTP ${statuses}`,
+    message: `${kind.outcome === "SKIP" ? `not set up here (${kind.reason}): ` : ""}the model server answered ${kind.what}${answeredWhat(calls.length, log.omitted)}${how}`,
+    evidence: `model server log: ${calls.length} × HTTP ${statuses}${log.omitted > 0 ? ` (${log.omitted} earlier requests no longer kept)` : ""}`,
     hint: kind.hint,
   };
 }
 
+function answeredWhat(answered: number, omitted: number): string {
+  if (omitted > 0) return ` to each of the latest ${answered} model calls it keeps (${omitted} earlier requests are no longer kept)`;
+  return answered === 1 ? " to its only model call" : ` to all ${answered} model calls`;
+}
+
 /** One line on what the model server did during a run, for the evidence of a timeout: `2 model calls, 0 answered`. */
-export function upstreamSummary(calls: ModelCall[]): string {
+export function upstreamSummary(log: ModelCalls): string {
+  const { calls, omitted } = log;
   const answered = calls.filter((c) => c.status !== null).length;
-  return `model server log: ${calls.length} model call${calls.length === 1 ? "" : "s"}, ${answered} answered`;
+  return `model server log: ${calls.length} model call${calls.length === 1 ? "" : "s"}, ${answered} answered${omitted > 0 ? ` (and ${omitted} earlier requests no longer kept)` : ""}`;
 }

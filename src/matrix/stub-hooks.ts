@@ -29,25 +29,18 @@ export function stubHooks(outDir: string, mode: StubMode, redact?: (text: string
     stubSummary(name) {
       const stub = stubs.get(name);
       if (!stub) return undefined;
-      const requests = stub.requests();
-      const endpoints: Record<string, number> = {};
-      for (const r of requests) {
-        const key = `${r.method} ${r.path.split("?")[0]}${r.status ? ` → ${r.status}` : ""}`;
-        endpoints[key] = (endpoints[key] ?? 0) + 1;
-      }
-      return { requests: requests.length, endpoints, bytes: requests.reduce((s, r) => s + r.bytes, 0), log: join(outDir, name, "stub.jsonl") };
+      const { requests, endpoints, bytes } = stub.summary();
+      return { requests, endpoints, bytes, log: join(outDir, name, "stub.jsonl") };
     },
     upstreamFor(name) {
       const stub = stubs.get(name);
       if (!stub) return undefined;
       return {
-        mark: () => stub.requests().length,
-        since: (mark) =>
-          stub
-            .requests()
-            .slice(mark)
-            .filter(isModelCall)
-            .map((r) => ({ status: r.status, mode: r.mode })),
+        mark: () => stub.requestCount(),
+        since: (mark) => {
+          const { records, omitted } = stub.requestsSince(mark);
+          return { calls: records.filter(isModelCall).map((r) => ({ status: r.status, mode: r.mode })), omitted };
+        },
       };
     },
     async close() {

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { MitteloError, messageOf } from "../util/errors.ts";
 import { type AnswerSource, answerFor } from "./answer.ts";
 import { BodyTooLarge, parseJson, readBody, sendJson } from "./http.ts";
-import { RequestLog, redactHeaders, redactPath } from "./log.ts";
+import { type LogSummary, RequestLog, redactHeaders, redactPath } from "./log.ts";
 import { errorMessage, errorStatus, garbageBody } from "./modes.ts";
 import { dialects, findPlumbing, notFound } from "./routes.ts";
 import { structuredAnswer } from "./structured.ts";
@@ -28,6 +28,8 @@ export interface StubOptions {
   maxBodyBytes?: number;
   /** Delay before the first byte in `slow` mode. Default 2000 ms. */
   slowMs?: number;
+  /** Request records kept in memory (the latest ones; the --log file gets all). Default 1000. */
+  logWindow?: number;
 }
 
 export interface StubServer {
@@ -40,8 +42,14 @@ export interface StubServer {
   setMode(mode: StubMode): void;
   /** Requests received and not yet answered or abandoned (the hanging ones in `hang` mode). */
   pending(): number;
-  /** Every request answered (or abandoned) so far, in order. */
+  /** The latest requests answered (or abandoned), oldest first: a window of `logWindow` records. */
   requests(): RequestRecord[];
+  /** How many requests were answered (or abandoned) so far: a mark for requestsSince. */
+  requestCount(): number;
+  /** The requests since a mark that are still in the window, and how many since the mark are not. */
+  requestsSince(mark: number): { records: RequestRecord[]; omitted: number };
+  /** Totals over every request so far: count, body bytes, requests per endpoint and status. */
+  summary(): LogSummary;
   /** Stops listening, destroys open sockets (hanging requests included). Idempotent. */
   close(): Promise<void>;
 }
@@ -53,7 +61,7 @@ export async function startStub(options: StubOptions = {}): Promise<StubServer> 
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const slowMs = options.slowMs ?? 2000;
   const answer: AnswerSource = options.answer ?? { kind: "default" };
-  const log = new RequestLog(options.log, options.redact);
+  const log = new RequestLog(options.log, { redact: options.redact, window: options.logWindow });
   const timers = new Set<NodeJS.Timeout>();
   let mode: StubMode = options.mode ?? "ok";
   let closing: Promise<void> | undefined;
@@ -176,6 +184,9 @@ export async function startStub(options: StubOptions = {}): Promise<StubServer> 
     },
     pending: () => pending,
     requests: () => log.all(),
+    requestCount: () => log.count(),
+    requestsSince: (mark) => log.since(mark),
+    summary: () => log.summary(),
     close() {
       // Resolves once the listener is closed and every open request has been logged.
       closing ??= new Promise<void>((resolve) => {

@@ -91,7 +91,7 @@ Examples:
       io.stderr(`mittelo stub: listening on ${stub.url} (mode ${mode}, answer ${answer.kind}); stop with Ctrl-C\n`);
       const signal = await stopped;
       await stub.close();
-      io.stderr(`mittelo stub: ${signal}: stopped after ${stub.requests().length} requests\n`);
+      io.stderr(`mittelo stub: ${signal}: stopped after ${stub.requestCount()} requests\n`);
       io.exit(EXIT_OK);
     });
 }
