@@ -1,9 +1,11 @@
 // Hub settings: defaults, environment, and the refusal to expose an unauthenticated hub beyond loopback.
-import { isIP } from "node:net";
 import { MitteloError } from "../util/errors.ts";
+import { isLoopback } from "../util/loopback.ts";
 import { parseBytes, parseDuration } from "../util/units.ts";
 import { DEFAULT_LIMITS, type HubLimits } from "./limits.ts";
 import { parseDbLocation } from "./store/location.ts";
+
+export { isLoopback };
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 8765;
@@ -11,6 +13,8 @@ export const DEFAULT_DB = ".mittelo/mittelo.db";
 export const DEFAULT_LEASE_SECONDS = 60;
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_MAX_LINE_BYTES = DEFAULT_LIMITS.maxLineBytes;
+/** The shortest token accepted for a hub reachable beyond this machine. */
+export const MIN_TOKEN_LENGTH = 16;
 
 export interface HubConfig {
   host: string;
@@ -140,25 +144,36 @@ export function parseTimeout(value: string, flag: string): number {
   return ms;
 }
 
-export function isLoopback(host: string): boolean {
-  if (host === "localhost" || host === "::1") return true;
-  return isIP(host) === 4 && host.startsWith("127.");
+/** Why a token is too weak for a hub reachable beyond this machine, or undefined when it is fine. */
+function weakToken(token: string): string | undefined {
+  if (token.trim() === "") return "the token is only whitespace";
+  if (token.length < MIN_TOKEN_LENGTH) return `the token has ${token.length} characters, fewer than ${MIN_TOKEN_LENGTH}`;
+  return undefined;
 }
 
-/** Refuses a non-loopback bind without a token unless --allow-insecure-bind. */
+/**
+ * Refuses a non-loopback bind without a token, or with a whitespace-only or short one (fewer than 16 characters),
+ * unless --allow-insecure-bind.
+ */
 export function checkBind(config: HubConfig): void {
-  if (config.token || config.allowInsecureBind) return;
+  if (config.allowInsecureBind) return;
+  const weak = config.token === undefined || config.token === "" ? undefined : weakToken(config.token);
+  if (config.token && weak === undefined) return;
   for (const [flag, host] of [
     ["--host", config.host],
     ["--rest-host", config.restPort === undefined ? undefined : (config.restHost ?? config.host)],
   ] as const) {
-    if (host !== undefined && !isLoopback(host)) {
-      throw new MitteloError(
-        "hub-insecure-bind",
-        `refusing to listen on ${host} (${flag}) without a token: anyone who can reach it could read and change the queue`,
-        { hint: "set --token or MITTELO_TOKEN (clients then authenticate), or pass --allow-insecure-bind if a proxy in front does that" },
-      );
+    if (host === undefined || isLoopback(host)) continue;
+    if (weak !== undefined) {
+      throw new MitteloError("hub-weak-token", `refusing to listen on ${host} (${flag}): ${weak}; anyone who can reach it could guess it`, {
+        hint: `use a random token of at least ${MIN_TOKEN_LENGTH} characters, e.g. MITTELO_TOKEN=$(openssl rand -hex 24)`,
+      });
     }
+    throw new MitteloError(
+      "hub-insecure-bind",
+      `refusing to listen on ${host} (${flag}) without a token: anyone who can reach it could read and change the queue`,
+      { hint: "set --token or MITTELO_TOKEN (clients then authenticate), or pass --allow-insecure-bind if a proxy in front does that" },
+    );
   }
 }
 

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MitteloError, messageOf } from "../util/errors.ts";
+import { isLoopback } from "../util/loopback.ts";
 import { type AnswerSource, answerFor } from "./answer.ts";
 import { BodyTooLarge, parseJson, readBody, sendJson } from "./http.ts";
 import { type LogSummary, RequestLog, redactHeaders, redactPath } from "./log.ts";
@@ -30,6 +31,8 @@ export interface StubOptions {
   slowMs?: number;
   /** Request records kept in memory (the latest ones; the --log file gets all). Default 1000. */
   logWindow?: number;
+  /** Listen on a non-loopback address (the stub has no authentication). Default false: refused. */
+  allowInsecureBind?: boolean;
 }
 
 export interface StubServer {
@@ -58,6 +61,11 @@ export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 
 export async function startStub(options: StubOptions = {}): Promise<StubServer> {
   const host = options.host ?? "127.0.0.1";
+  if (!isLoopback(host) && !options.allowInsecureBind) {
+    throw new MitteloError("stub-insecure-bind", `refusing to listen on ${host}: the stub has no authentication, anyone who can reach it could use it`, {
+      hint: "keep the default --host 127.0.0.1, or pass --allow-insecure-bind if the stub must be reachable from other machines",
+    });
+  }
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const slowMs = options.slowMs ?? 2000;
   const answer: AnswerSource = options.answer ?? { kind: "default" };

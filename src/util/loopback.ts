@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { createServer, isIP } from "node:net";
 
 /** Whether a TCP server can listen on 127.0.0.1 (port 0). */
 export function canBindLoopback(host = "127.0.0.1"): Promise<boolean> {
@@ -7,4 +7,10 @@ export function canBindLoopback(host = "127.0.0.1"): Promise<boolean> {
     server.once("error", () => resolve(false));
     server.listen(0, host, () => server.close(() => resolve(true)));
   });
+}
+
+/** Whether a listen address stays on this machine: localhost, ::1, or 127.x.x.x. */
+export function isLoopback(host: string): boolean {
+  if (host === "localhost" || host === "::1") return true;
+  return isIP(host) === 4 && host.startsWith("127.");
 }

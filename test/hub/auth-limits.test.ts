@@ -58,7 +58,7 @@ t.test("non-loopback bind without a token is refused unless --allow-insecure-bin
   const base = { host: "0.0.0.0", port: 0, db: ":memory:", leaseSeconds: 60, maxAttempts: 5, maxLineBytes: 1024 };
   t.throws(() => checkBind(base), { code: "hub-insecure-bind", message: /refusing to listen on 0.0.0.0/ });
   t.throws(() => checkBind({ ...base, host: "127.0.0.1", restPort: 0, restHost: "::" }), { message: /--rest-host/ });
-  t.doesNotThrow(() => checkBind({ ...base, token: "t" }));
+  t.doesNotThrow(() => checkBind({ ...base, token: "a-token-of-24-characters" }));
   t.doesNotThrow(() => checkBind({ ...base, allowInsecureBind: true }));
   t.doesNotThrow(() => checkBind({ ...base, host: "127.0.0.2" }));
   t.doesNotThrow(() => checkBind({ ...base, host: "::1" }));

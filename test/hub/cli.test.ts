@@ -94,6 +94,14 @@ t.test("usage errors: insecure bind, bad port", async (t) => {
   const port = await runMain(["hub", "--port", "http", "--db", db]);
   t.equal(port.code, 2);
   t.match(port.stderr, /--port must be a port number/);
+  const blank = await spawnCli(["hub", "--host", "0.0.0.0", "--port", "0", "--db", db], { env: { MITTELO_TOKEN: "  \t " } });
+  t.equal(blank.code, 2);
+  t.match(blank.stderr, /refusing to listen on 0.0.0.0 \(--host\): the token is only whitespace/);
+  t.match(blank.stderr, /hint: use a random token of at least 16 characters/);
+  const short = await spawnCli(["hub", "--host", "0.0.0.0", "--port", "0", "--db", db, "--token", "hunter2"]);
+  t.equal(short.code, 2);
+  t.match(short.stderr, /the token has 7 characters, fewer than 16/);
+  t.notMatch(short.stderr, /hunter2/, "the token is not echoed");
   const size = await runMain(["hub", "--max-line-bytes", "8MB", "--db", db]);
   t.equal(size.code, 2);
   t.match(size.stderr, /--max-line-bytes must be a size in bytes such as 1048576 or 1MiB, got "8MB"/);

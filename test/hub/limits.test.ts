@@ -1,8 +1,8 @@
 // The pure parts of the hub's memory budget: the line reader's caps, the shared byte budget, the connection cap that
-// fits `ulimit -n`, the size and duration flags, and how `list` cuts a text.
+// fits `ulimit -n`, the size and duration flags, the weak-token refusal, and how `list` cuts a text.
 import t from "tap";
 import { ByteBudget } from "../../src/hub/byte-budget.ts";
-import { parseSize, parseTimeout } from "../../src/hub/config.ts";
+import { checkBind, parseSize, parseTimeout } from "../../src/hub/config.ts";
 import { DEFAULT_LIMITS, fitConnections, maxTasksPerLease } from "../../src/hub/limits.ts";
 import { LineReader } from "../../src/hub/line-reader.ts";
 import { cutText, listedTask } from "../../src/hub/list-reply.ts";
@@ -74,6 +74,19 @@ t.test("size and duration flags: units, and a clear usage error", async (t) => {
   t.equal(parseTimeout("5m", "--idle-timeout"), 300_000);
   t.equal(parseTimeout("0", "--idle-timeout"), 0, "0 turns it off");
   t.throws(() => parseTimeout("soon", "--auth-timeout"), { code: "usage", message: /--auth-timeout must be a duration such as 10s/ });
+});
+
+t.test("a non-loopback hub refuses a whitespace-only or short token (exit 2), unless --allow-insecure-bind", async (t) => {
+  const base = { host: "0.0.0.0", port: 0, db: ":memory:", leaseSeconds: 60, maxAttempts: 5, maxLineBytes: 1024 };
+  t.throws(() => checkBind({ ...base, token: "   \t " }), {
+    code: "hub-weak-token",
+    message: /refusing to listen on 0\.0\.0\.0 \(--host\): the token is only whitespace/,
+  });
+  t.throws(() => checkBind({ ...base, token: "s3cret" }), { code: "hub-weak-token", message: /the token has 6 characters, fewer than 16/ });
+  t.throws(() => checkBind({ ...base, host: "127.0.0.1", restPort: 0, restHost: "0.0.0.0", token: "short" }), { message: /--rest-host/ });
+  t.doesNotThrow(() => checkBind({ ...base, token: "a-random-token-of-24-chars" }));
+  t.doesNotThrow(() => checkBind({ ...base, token: "s3cret", allowInsecureBind: true }));
+  t.doesNotThrow(() => checkBind({ ...base, host: "127.0.0.1", token: "s3cret" }), "loopback: any token will do");
 });
 
 t.test("cutText: cut to a number of UTF-8 bytes, never inside a character, with a marker naming the full length", async (t) => {

@@ -77,7 +77,10 @@ export function registerHub(program: Command, io: CliIO): void {
       `${DEFAULT_LIMITS.maxReplyBytes / MiB}MiB`,
     )
     .option("--print-url", "print MITTELO_HUB tcp://host:port (and MITTELO_REST http://host:port) on stdout once listening")
-    .option("--allow-insecure-bind", "listen on a non-loopback address without a token (put your own auth proxy in front)")
+    .option(
+      "--allow-insecure-bind",
+      "listen on a non-loopback address without a token, or with one shorter than 16 characters (put your own auth proxy in front)",
+    )
     .addHelpText(
       "after",
       `

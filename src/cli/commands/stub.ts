@@ -17,6 +17,7 @@ interface StubCliOptions {
   printUrl?: boolean;
   slowMs: string;
   maxBody: string;
+  allowInsecureBind?: boolean;
 }
 
 function integer(name: string, value: string, min: number, max: number): number {
@@ -61,6 +62,7 @@ export function registerStub(program: Command, io: CliIO): void {
     .option("--print-url", "print `MITTELO_STUB http://HOST:PORT` on stdout once listening")
     .option("--slow-ms <ms>", "delay before the first byte in --mode slow", "2000")
     .option("--max-body <bytes>", "largest accepted request body", String(16 * 1024 * 1024))
+    .option("--allow-insecure-bind", "listen on a non-loopback --host (the stub has no authentication)")
     .addHelpText(
       "after",
       `
@@ -86,6 +88,7 @@ Examples:
         slowMs: integer("slow-ms", options.slowMs, 0, 3_600_000),
         maxBodyBytes: integer("max-body", options.maxBody, 1, 1024 ** 3),
         redact: makeRedactor(process.env), // the caller's secrets, should a client send one the header rules miss
+        allowInsecureBind: options.allowInsecureBind === true,
       });
       if (options.printUrl) io.stdout(`MITTELO_STUB ${stub.url}\n`);
       io.stderr(`mittelo stub: listening on ${stub.url} (mode ${mode}, answer ${answer.kind}); stop with Ctrl-C\n`);
