@@ -189,7 +189,7 @@ export function renderPlan(plan: Plan, view: { hash?: string; partition?: Partit
         .padEnd(16)} ${b.source === "folder" ? "[folder] " : ""}${how}`,
     );
   }
-  for (const e of plan.excluded) lines.push(`  ${e.name.padEnd(14)} not planned: ${e.why}`);
+  for (const e of plan.excluded) lines.push(`  ${(e.kind === "pair" ? `pair ${e.name}` : e.name).padEnd(14)} not planned: ${e.why}`);
   for (const p of plan.pairs) lines.push(`  pair ${p.name} (${p.a} + ${p.b}) expect ${p.expected}, ${p.tasks} tasks`);
   const { partition, index } = view;
   const shard = partition && index !== undefined ? partition.shards[index - 1] : undefined;

@@ -80,6 +80,13 @@ export interface PlannedPair {
   line?: number;
 }
 
+/** Something the manifest declares that this run leaves out, and why: a backend, or a smoke pair one of whose backends is left out. */
+export interface Excluded {
+  kind: "backend" | "pair";
+  name: string;
+  why: string;
+}
+
 export interface Plan {
   manifestFile: string;
   manifestDir: string;
@@ -87,8 +94,9 @@ export interface Plan {
   profile: string | undefined;
   settings: PlanSettings;
   backends: PlannedBackend[];
-  /** Backends filtered out by --include/--exclude/profile or `enabled: false`, with why. */
-  excluded: Array<{ name: string; why: string }>;
+  /** Backends filtered out by --include/--exclude/profile or `enabled: false`, and the pairs left out with them, with why. */
+  excluded: Excluded[];
+  /** The smoke pairs whose two backends are both in the plan. */
   pairs: PlannedPair[];
   /** How many times every case runs (`--repeat`, default 1). */
   repeat: number;

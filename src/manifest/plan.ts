@@ -122,9 +122,9 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
 
   const backends: PlannedBackend[] = [];
   const consider = (name: string, make: () => PlannedBackend, enabled = true) => {
-    if (!enabled) excluded.push({ name, why: "enabled: false in the manifest" });
-    else if (include && !include.includes(name)) excluded.push({ name, why: "not in --include / profile include" });
-    else if (exclude.has(name)) excluded.push({ name, why: "excluded by --exclude / profile exclude" });
+    if (!enabled) excluded.push({ kind: "backend", name, why: "enabled: false in the manifest" });
+    else if (include && !include.includes(name)) excluded.push({ kind: "backend", name, why: "not in --include / profile include" });
+    else if (exclude.has(name)) excluded.push({ kind: "backend", name, why: "excluded by --exclude / profile exclude" });
     else backends.push(make());
   };
 
@@ -196,17 +196,29 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
   }
   backends.sort((a, b) => a.name.localeCompare(b.name));
 
+  // A pair runs only when both its backends are in the plan; otherwise it is left out like a filtered backend.
   const smoke = manifest.smoke;
-  const pairs: PlannedPair[] = (smoke?.pairs ?? []).map((p, i) => ({
-    name: p.name ?? `${p.a}-${p.b}`,
-    a: p.a,
-    b: p.b,
-    tasks: p.tasks ?? smoke?.tasks ?? DEFAULTS.smokeTasks,
-    timeoutMs: ms(smoke?.timeout, DEFAULTS.smokeTimeout),
-    chaos: p.chaos ?? false,
-    expected: expectedFor(p.expect),
-    line: source.lines?.pairs[i],
-  }));
+  const planned = new Set(backends.map((b) => b.name));
+  const pairs: PlannedPair[] = [];
+  for (const [i, p] of (smoke?.pairs ?? []).entries()) {
+    const name = p.name ?? `${p.a}-${p.b}`;
+    const out = [p.a, p.b].find((b) => !planned.has(b));
+    if (out !== undefined) {
+      const why = excluded.find((e) => e.kind === "backend" && e.name === out)?.why ?? "not in the plan";
+      excluded.push({ kind: "pair", name, why: `backend ${out} is not planned (${why})` });
+      continue;
+    }
+    pairs.push({
+      name,
+      a: p.a,
+      b: p.b,
+      tasks: p.tasks ?? smoke?.tasks ?? DEFAULTS.smokeTasks,
+      timeoutMs: ms(smoke?.timeout, DEFAULTS.smokeTimeout),
+      chaos: p.chaos ?? false,
+      expected: expectedFor(p.expect),
+      line: source.lines?.pairs[i],
+    });
+  }
   const repeat = options.repeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 1) throw new MitteloError("bad-flag", `--repeat must be a whole number >= 1, got '${options.repeat}'`);
 

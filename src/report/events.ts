@@ -4,7 +4,7 @@
 import type { Result } from "../backends/outcome.ts";
 import type { Check, Verdict } from "../backends/verdict.ts";
 import type { ShardBy } from "../manifest/partition.ts";
-import type { Outcome as Expected } from "../manifest/plan-types.ts";
+import type { Excluded, Outcome as Expected } from "../manifest/plan-types.ts";
 import type { PreflightResult } from "../preflight/types.ts";
 
 /** The format of this stream. A merge refuses streams of another format (and of a newer mittelo). */
@@ -50,7 +50,7 @@ export interface RunStartEvent {
     /** `min_pass_rate` per case name, for the cases that set one. */
     minPassRate?: Record<string, number>;
   }>;
-  excluded: Array<{ name: string; why: string }>;
+  excluded: Excluded[];
   /** The pairs this run runs. */
   pairs: Array<{ name: string; a: string; b: string; expected: Expected; line?: number }>;
   /** Only in a merged stream: where it came from. */

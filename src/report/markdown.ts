@@ -78,7 +78,7 @@ export function renderSummary(model: ReportModel): string {
   }
   if (start.excluded.length) {
     out.push("");
-    out.push(`Not planned: ${start.excluded.map((e) => `${e.name} (${e.why})`).join(", ")}.`);
+    out.push(`Not planned: ${start.excluded.map((e) => `${e.kind === "pair" ? "pair " : ""}${e.name} (${e.why})`).join(", ")}.`);
   }
   const failing = failures(model);
   if (failing.length) {

@@ -30,7 +30,7 @@ export function registerBackendCheck(program: Command, io: CliIO): void {
       const plan = await openPlan(manifestPath(options.manifest), { include: [options.backend] }, process.env);
       const backend = plan.backends.find((b) => b.name === options.backend);
       if (!backend) {
-        const why = plan.excluded.find((e) => e.name === options.backend)?.why ?? "not planned";
+        const why = plan.excluded.find((e) => e.kind === "backend" && e.name === options.backend)?.why ?? "not planned";
         throw new MitteloError("backend-excluded", `backend '${options.backend}' is not checked: ${why}`, {
           hint: "set enabled: true in matrix.yaml",
           exitCode: EXIT_USAGE,
