@@ -27,8 +27,12 @@ export function renderBackendsMd(manifest: Manifest): string {
   return `${out.join("\n").trimEnd()}\n`;
 }
 
+/** What preflight checks: the argv's program first (it is what runs), then requires.binaries. */
 function binariesOf(b: Backend): string {
-  return (b.requires?.binaries ?? []).map((item) => (Array.isArray(item) ? item.map(code).join(" or ") : code(item))).join(", ");
+  const declared = b.requires?.binaries ?? [];
+  const program = b.invoke?.argv?.[0];
+  const all = program && !program.includes("{") && !declared.includes(program) ? [program, ...declared] : declared;
+  return all.map((item) => (Array.isArray(item) ? item.map(code).join(" or ") : code(item))).join(", ");
 }
 
 function section(manifest: Manifest, name: string): string[] {
@@ -40,7 +44,7 @@ function section(manifest: Manifest, name: string): string[] {
   if (own?.alias_of) lines.push(`Alias of ${code(own.alias_of)}: inherits its settings; the fields below include this entry's overrides.`, "");
 
   const prereq: string[] = [];
-  if (r.binaries?.length) prereq.push(`binaries on PATH: ${binariesOf(b)}`);
+  if (binariesOf(b)) prereq.push(`binaries on PATH: ${binariesOf(b)}`);
   if (r.platform?.length || r.arch?.length) prereq.push(`platform: ${[r.platform?.join(" or "), r.arch?.join(" or ")].filter(Boolean).join(", ")}`);
   if (r.env_all_of?.length) prereq.push(`environment (all): ${r.env_all_of.map(code).join(", ")}`);
   if (r.url) prereq.push(`a service answering at ${code(r.url)}`);

@@ -378,7 +378,7 @@ export interface Invoke {
  */
 export interface Requires {
   /**
-   * Binaries that must be on PATH. Each item is a name, or a list of alternatives of which one suffices.
+   * Binaries that must be on PATH besides the program of invoke.argv, which is always checked (it is what runs). Each item is a name, or a list of alternatives of which one suffices (for what a wrapper calls). An alternative to the argv's own program is an error: the argv never runs it.
    */
   binaries?: (string | [string, ...string[]])[];
   /**

@@ -138,6 +138,20 @@ function semanticDiagnostics(loaded: LoadedManifest, manifest: Manifest): Diagno
         "keep one: argv runs the CLI directly, wrapper runs an executable script",
       );
     }
+    // The argv's program is what runs: an alternative to it in requires.binaries could only make preflight find a
+    // binary that is never run (and judge the backend by it: "auth" for a CLI that is not installed).
+    const invoke = backend.invoke ?? (backend.alias_of !== undefined ? manifest.backends[backend.alias_of]?.invoke : undefined);
+    const program = invoke?.argv?.[0];
+    backend.requires?.binaries?.forEach((item, i) => {
+      if (program === undefined || !Array.isArray(item) || item.length < 2 || !item.includes(program)) return;
+      const others = item.filter((name) => name !== program);
+      at(
+        [...seg, "requires", "binaries", i],
+        "dead-alternative",
+        `${others.join(", ")} ${others.length === 1 ? "is listed as an alternative" : "are listed as alternatives"} to '${program}', but invoke.argv always runs '${program}'`,
+        `list only ${program} (the argv's program is always checked); to run through ${others[0]}, make it the program: invoke.argv: [${others[0]}, …]`,
+      );
+    });
     const wrapper = backend.invoke?.wrapper;
     if (wrapper !== undefined) {
       const problem = executableProblem(resolve(baseDir, wrapper));

@@ -49,7 +49,7 @@ function safeReadlink(path: string): string {
 
 export interface BinaryCheck {
   findings: Finding[];
-  /** The first binary found for the first requirement (the backend's main binary). */
+  /** The binary found for the first requirement (the backend's main binary: the argv's program); unset when it is missing. */
   primary?: string;
 }
 
@@ -57,12 +57,12 @@ export interface BinaryCheck {
 export function checkBinaries(required: Array<string | string[]>, env: Record<string, string | undefined>, install: string | undefined): BinaryCheck {
   const findings: Finding[] = [];
   let primary: string | undefined;
-  for (const item of required) {
+  for (const [index, item] of required.entries()) {
     const names = Array.isArray(item) ? item : [item];
     const lookups = names.map((name) => which(name, env));
     const hit = lookups.find((l) => l.path);
     if (hit) {
-      primary ??= hit.path;
+      if (index === 0) primary = hit.path;
       continue;
     }
     const dirs = lookups[0]?.searched ?? [];

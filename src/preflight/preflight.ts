@@ -40,8 +40,7 @@ export async function preflight(backend: PlannedBackend, ctx: PreflightContext):
   const platform = checkPlatform(requires, ctx.platform ?? process.platform, ctx.arch ?? process.arch);
   if (platform.length) return done(platform);
 
-  const binaries = requires.binaries ?? (backend.invocation.kind === "argv" && backend.invocation.argv[0] ? [backend.invocation.argv[0]] : []);
-  const found = checkBinaries(binaries, env, backend.install);
+  const found = checkBinaries(requiredBinaries(backend), env, backend.install);
   const findings: Finding[] = [...found.findings, ...checkWrapper(backend), ...checkEnvAllOf(requires, env)];
   const haveBinary = found.findings.length === 0;
   const runAuthCommand = Boolean(requires.auth_command && haveBinary);
@@ -72,6 +71,17 @@ export async function preflight(backend: PlannedBackend, ctx: PreflightContext):
   } finally {
     sandbox.dispose();
   }
+}
+
+/**
+ * The binaries a backend needs: the program its argv runs (always, first: it is what runs, so it is what must be found),
+ * then `requires.binaries` (each a name or a list of alternatives, for what a wrapper or the CLI itself calls).
+ */
+export function requiredBinaries(backend: PlannedBackend): Array<string | string[]> {
+  const declared = backend.requires.binaries ?? [];
+  const program = backend.invocation.kind === "argv" ? backend.invocation.argv[0] : undefined;
+  if (!program || program.includes("{")) return declared;
+  return [program, ...declared.filter((item) => item !== program)];
 }
 
 /** A wrapper invocation needs an executable file. */

@@ -38,6 +38,7 @@ const broken: Array<[string, string, string, string]> = [
   ["invoke-conflict", "5:7", "backends.echo.invoke", "invoke-conflict"],
   ["bad-failure-reason", "7:17", "backends.echo.failures[0].reason", "bad-value"],
   ["duplicate-case", "10:15", "backends.echo.cases[0].name", "duplicate-case"],
+  ["dead-alternative", "6:18", "backends.gemini.requires.binaries[0]", "dead-alternative"],
 ];
 
 for (const [name, position, path, code] of broken) {

@@ -87,3 +87,20 @@ t.test("the README's command: npx zx harness/run.mjs --include codex exits 0 wit
   t.match(list.stdout, /pair codex-claude\s+not planned: backend claude_code is not planned/);
   t.notMatch(list.stdout, /^ {2}pair .* expect /m, "no pair is planned");
 });
+
+t.test("gemini not installed but npx on PATH and a key set: SKIP missing-binary with the install hint, not auth", async (t) => {
+  const out = t.testdir();
+  const npxDir = join(process.execPath, "..");
+  const result = await spawnCli(["matrix", "--include", "gemini", "--out-dir", out, "--reporter", "none"], {
+    env: { PATH, HOME: t.testdir(), GEMINI_API_KEY: "x" },
+    clean: true,
+  });
+  t.equal(result.code, 0, "exit 0", { stderr: result.stderr });
+  const which = await execa("sh", ["-c", "command -v npx"], { env: { PATH }, reject: false });
+  t.equal(String(which.stdout).trim(), join(npxDir, "npx"), "npx is on the PATH of the run");
+  const report = JSON.parse(readFileSync(join(out, "matrix.json"), "utf8")) as {
+    backends: Array<{ outcome: string; reason: string; hint: string; preflight: { binary: string | null } }>;
+  };
+  t.match(report.backends[0], { outcome: "SKIP", reason: "missing-binary", hint: "npm install -g @google/gemini-cli@0.61.0" });
+  t.equal(report.backends[0]?.preflight.binary, null, "npx is not taken for gemini");
+});

@@ -24,6 +24,28 @@ t.test("no binary → fail missing-binary with the pinned install command", asyn
   t.ok(valid(result), JSON.stringify(valid.errors));
 });
 
+t.test("an alternative on PATH does not stand in for the argv's program: missing-binary, not auth", async (t) => {
+  const s = sandbox(t);
+  const gemini = await shipped("gemini");
+  gemini.requires.binaries = [["gemini", "node"]]; // `node` is on the sandbox PATH, as npx is on a real one
+  const result = await preflight(gemini, { env: { ...s.env, GEMINI_API_KEY: "x" }, probeTimeoutMs: PROBE });
+  t.equal(result.status, "fail");
+  t.equal(result.findings[0]?.code, "missing-binary");
+  t.equal(result.findings[0]?.message, "gemini not found on PATH");
+  t.equal(result.findings[0]?.hint, "npm install -g @google/gemini-cli@0.61.0");
+  t.equal(result.binary, undefined, "no binary is reported as the backend's");
+  t.equal(skipReasonOf(result), "missing-binary");
+});
+
+t.test("without requires.binaries the argv's program is still required, and found", async (t) => {
+  const s = sandbox(t, ["real/codex"]);
+  const codex = await shipped("codex");
+  delete codex.requires.binaries;
+  const result = await preflight(codex, { env: { ...s.env, CODEX_API_KEY: "x" }, probeTimeoutMs: PROBE });
+  t.equal(result.binary, join(s.bin, "codex"));
+  t.equal(result.status, "ok", JSON.stringify(result.findings));
+});
+
 t.test("a dangling symlink on PATH is a missing binary, with the link as evidence", async (t) => {
   const s = sandbox(t);
   symlinkSync(join(s.bin, "..", "nowhere", "crush"), join(s.bin, "codex"));
