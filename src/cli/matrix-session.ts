@@ -4,7 +4,7 @@ import type { CliIO } from "../cli/io.ts";
 import { planHash } from "../manifest/cells.ts";
 import { openPlan } from "../manifest/open.ts";
 import { machineTimings, type Partition, partitionPlan, predictMs, type ShardBy, type Timings } from "../manifest/partition.ts";
-import type { PlanOptions } from "../manifest/plan.ts";
+import { excludedLabel, type PlanOptions } from "../manifest/plan.ts";
 import type { Plan } from "../manifest/plan-types.ts";
 import { updateLockFile } from "../manifest/update-lock.ts";
 import { foldEvents } from "../report/model.ts";
@@ -13,7 +13,7 @@ import { renderJson } from "../report/json.ts";
 import { renderTap } from "../report/tap.ts";
 import { readTimings } from "../report/read.ts";
 import { writeReports } from "../report/write.ts";
-import { EXIT_FAIL, EXIT_OK } from "../util/errors.ts";
+import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, MitteloError } from "../util/errors.ts";
 import { formatMs } from "../util/units.ts";
 import { publishToGitHub } from "./github.ts";
 import { canBindLoopback } from "../util/loopback.ts";
@@ -65,7 +65,7 @@ export function defaultLabel(): string {
 }
 
 export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, argv: string[]): Promise<number> {
-  const plan = await openPlan(options.manifest, options, process.env);
+  const plan = await openPlan(options.manifest, { ...options, requireCases: true }, process.env);
   if (options.onlyFirstCase) for (const b of plan.backends) b.cases = b.cases.slice(0, 1);
   const hash = planHash(plan, { stubMode: options.stubMode });
   const label = options.label ?? defaultLabel();
@@ -74,6 +74,10 @@ export async function matrixCommand(options: MatrixCommandOptions, io: CliIO, ar
   if (options.list) {
     io.stdout(renderPlan(plan, { hash, partition, index: options.shard?.index, timings, label }));
     return EXIT_OK;
+  }
+  if (!plan.backends.length) {
+    const { message, hint } = nothingToRun(plan);
+    throw new MitteloError("nothing-to-run", `nothing to run: ${message}`, { hint, exitCode: EXIT_USAGE });
   }
   const shardSuffix = options.shard ? `_shard-${options.shard.index}-of-${options.shard.total}` : "";
   const outDir = resolve(options.outDir ?? join("reports", "e2e", `${fileTimestamp()}_${options.dirName ?? "matrix"}${shardSuffix}`));
@@ -174,6 +178,22 @@ async function runInFolder(
   return written.problems.length ? EXIT_FAIL : exitCode;
 }
 
+/** Why a plan has no backend, and what to do. */
+function nothingToRun(plan: Plan): { message: string; hint: string } {
+  const left = plan.excluded.filter((e) => e.kind === "backend");
+  if (left.length && left.every((e) => e.why.startsWith("no case to run"))) {
+    return {
+      message: `no backend has a case (${plan.manifestFile} declares none)`,
+      hint: "add a case under defaults.cases (every backend runs it) or under a backend's cases; see the `smoke` case of the shipped matrix.yaml",
+    };
+  }
+  if (!left.length) return { message: `${plan.manifestFile} declares no backend`, hint: "add one under backends: (see docs/BACKENDS.md)" };
+  return {
+    message: `every backend was left out: ${left.map((e) => `${e.name} (${e.why})`).join(", ")}`,
+    hint: "check --include, --exclude and the profile (`mittelo matrix --list` shows the plan)",
+  };
+}
+
 /** `--list`: the plan as a table, nothing run; with --shard, the shard's cells and its predicted load. */
 export function renderPlan(plan: Plan, view: { hash?: string; partition?: Partition; index?: number; timings?: Timings; label?: string } = {}): string {
   const cells = plan.backends.reduce((n, b) => n + b.cases.length * plan.repeat, 0);
@@ -189,7 +209,8 @@ export function renderPlan(plan: Plan, view: { hash?: string; partition?: Partit
         .padEnd(16)} ${b.source === "folder" ? "[folder] " : ""}${how}`,
     );
   }
-  for (const e of plan.excluded) lines.push(`  ${(e.kind === "pair" ? `pair ${e.name}` : e.name).padEnd(14)} not planned: ${e.why}`);
+  for (const e of plan.excluded) lines.push(`  ${excludedLabel(e).padEnd(14)} not planned: ${e.why}`);
+  if (!plan.backends.length) lines.push(`  nothing to run: ${nothingToRun(plan).message}`);
   for (const p of plan.pairs) lines.push(`  pair ${p.name} (${p.a} + ${p.b}) expect ${p.expected}, ${p.tasks} tasks`);
   const { partition, index } = view;
   const shard = partition && index !== undefined ? partition.shards[index - 1] : undefined;

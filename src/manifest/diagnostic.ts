@@ -35,14 +35,19 @@ const MAX_SHOWN_LINE = 200;
  * Everything taken from the manifest is shown with its control characters escaped (no raw escape sequence reaches
  * the terminal) and a long line is cut around the column.
  */
-export function renderDiagnostics(diagnostics: readonly Diagnostic[], source: string | undefined, cwd = process.cwd()): string {
+export function renderDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  source: string | undefined,
+  cwd = process.cwd(),
+  severity: "error" | "warning" = "error",
+): string {
   const lines = source?.split(/\r?\n/) ?? [];
   const out: string[] = [];
   const show = (text: string) => printable(text, { oneLine: true });
   for (const d of diagnostics) {
     const file = relative(cwd, d.file) || d.file;
     const where = d.line > 0 ? `${file}:${d.line}:${d.col}` : file;
-    out.push(`${show(where)}: error[${d.code}]${d.path ? ` ${show(d.path)}:` : ""} ${show(d.message)}`);
+    out.push(`${show(where)}: ${severity}[${d.code}]${d.path ? ` ${show(d.path)}:` : ""} ${show(d.message)}`);
     const text = d.line > 0 ? lines[d.line - 1] : undefined;
     if (text !== undefined) {
       const gutter = String(d.line).padStart(5);
@@ -58,6 +63,6 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], source: st
     if (d.hint) out.push(`  hint: ${show(d.hint)}`);
   }
   const count = diagnostics.length;
-  out.push(`${count} error${count === 1 ? "" : "s"} in manifest`);
+  if (severity === "error") out.push(`${count} error${count === 1 ? "" : "s"} in manifest`);
   return `${out.join("\n")}\n`;
 }

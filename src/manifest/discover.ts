@@ -1,7 +1,7 @@
 // Finds folder backends: <dir>/<name>/run executables in backends/ and the dirs of MITTELO_BACKENDS_DIR.
 import { accessSync, constants, readdirSync, statSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
-import type { DiscoveredBackend } from "../manifest/plan.ts";
+import type { DiscoveredBackend, IgnoredFolder } from "./plan.ts";
 import { MitteloError } from "../util/errors.ts";
 
 /** Folders that are never backends: the copy-me template, retired wrappers, and anything starting with `_` or `.`. */
@@ -11,9 +11,20 @@ export function isReservedFolder(name: string): boolean {
 
 const NAME = /^[a-z][a-z0-9_-]*$/;
 
+export interface Discovery {
+  backends: DiscoveredBackend[];
+  ignored: IgnoredFolder[];
+}
+
 /** The backend folders of these roots. A name found in two roots is a configuration error. */
 export function discoverBackends(roots: string[]): DiscoveredBackend[] {
+  return discoverFolders(roots).backends;
+}
+
+/** The backend folders of these roots, and the folders with a `run` file that are not backends (bad name, not executable). */
+export function discoverFolders(roots: string[]): Discovery {
   const found = new Map<string, DiscoveredBackend>();
+  const ignored: IgnoredFolder[] = [];
   for (const root of roots) {
     let entries: string[];
     try {
@@ -22,9 +33,24 @@ export function discoverBackends(roots: string[]): DiscoveredBackend[] {
       continue;
     }
     for (const name of entries.sort()) {
-      if (isReservedFolder(name) || !NAME.test(name)) continue;
-      const wrapper = join(root, name, "run");
-      if (!isExecutableFile(wrapper)) continue;
+      if (isReservedFolder(name)) continue;
+      const folder = join(root, name);
+      const wrapper = join(folder, "run");
+      const kind = fileKind(wrapper);
+      if (kind === "none") continue;
+      if (!NAME.test(name)) {
+        const rename = suggestName(name);
+        ignored.push({
+          name,
+          folder,
+          why: `'${name}' is not a backend name (a lowercase ASCII letter, then lowercase letters, digits, _ or -): rename the folder${rename ? `, e.g. to '${rename}'` : ""}`,
+        });
+        continue;
+      }
+      if (kind === "not-executable") {
+        ignored.push({ name, folder, why: `${wrapper} is not executable: chmod +x ${wrapper}` });
+        continue;
+      }
       const previous = found.get(name);
       if (previous && previous.wrapper !== wrapper) {
         throw new MitteloError("duplicate-backend", `backend '${name}' is defined twice: ${previous.wrapper} and ${wrapper}`, {
@@ -34,7 +60,19 @@ export function discoverBackends(roots: string[]): DiscoveredBackend[] {
       found.set(name, { name, wrapper });
     }
   }
-  return [...found.values()];
+  return { backends: [...found.values()], ignored };
+}
+
+/** A valid backend name close to `name` (lowercased, accents and other characters dropped), if there is one. */
+export function suggestName(name: string): string | undefined {
+  const guess = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .replace(/^[^a-z]+/, "")
+    .replace(/-+$/, "");
+  return NAME.test(guess) ? guess : undefined;
 }
 
 /** backends/ beside the manifest, then every directory in MITTELO_BACKENDS_DIR (path-list separated). */
@@ -46,12 +84,16 @@ export function backendRoots(manifestDir: string, env: Readonly<Record<string, s
   return [resolve(manifestDir, "backends"), ...extra];
 }
 
-function isExecutableFile(path: string): boolean {
+function fileKind(path: string): "executable" | "not-executable" | "none" {
   try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
+    if (!statSync(path).isFile()) return "none";
   } catch {
-    return false;
+    return "none";
+  }
+  try {
+    accessSync(path, constants.X_OK);
+    return "executable";
+  } catch {
+    return "not-executable";
   }
 }

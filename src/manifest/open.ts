@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import type { Diagnostic } from "./diagnostic.ts";
-import { backendRoots, discoverBackends } from "./discover.ts";
+import { backendRoots, discoverFolders } from "./discover.ts";
 import { EXIT_USAGE, MitteloError } from "../util/errors.ts";
 import { locate } from "./load.ts";
 import { buildPlan, type PlanOptions } from "./plan.ts";
@@ -24,11 +24,11 @@ export async function openPlan(file: string, options: PlanOptions, env: Readonly
   if (!result.ok) throw new ManifestInvalidError(result.report, result.diagnostics);
   const dir = dirname(result.loaded.file);
   const hash = createHash("sha256").update(result.loaded.source).digest("hex");
-  const discovered = discoverBackends(backendRoots(dir, env));
+  const { backends: discovered, ignored } = discoverFolders(backendRoots(dir, env));
   const line = (segments: Array<string | number>, key = false) => locate(result.loaded, segments, { key }).line;
   const lines = {
     backends: Object.fromEntries(Object.keys(result.manifest.backends).map((name) => [name, line(["backends", name], true)])),
     pairs: (result.manifest.smoke?.pairs ?? []).map((_, i) => line(["smoke", "pairs", i])),
   };
-  return buildPlan(result.manifest, { file: result.loaded.file, dir, hash, discovered, lines }, options);
+  return buildPlan(result.manifest, { file: result.loaded.file, dir, hash, discovered, ignored, lines }, options);
 }

@@ -80,9 +80,12 @@ export interface PlannedPair {
   line?: number;
 }
 
-/** Something the manifest declares that this run leaves out, and why: a backend, or a smoke pair one of whose backends is left out. */
+/**
+ * Something this run leaves out, and why: a backend, a smoke pair one of whose backends is left out, or a folder with a
+ * `run` file that is not a backend (its name breaks the naming rule, or `run` is not executable; `name` is its path).
+ */
 export interface Excluded {
-  kind: "backend" | "pair";
+  kind: "backend" | "pair" | "folder";
   name: string;
   why: string;
 }

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { MitteloError } from "../util/errors.ts";
 import { parseBytes, parseDuration } from "../util/units.ts";
 import { DEFAULTS } from "./defaults.ts";
-import type { Invocation, Outcome, Plan, PlannedBackend, PlannedCase, PlannedPair, PlanSettings } from "./plan-types.ts";
+import type { Excluded, Invocation, Outcome, Plan, PlannedBackend, PlannedCase, PlannedPair, PlanSettings } from "./plan-types.ts";
 import { didYouMean } from "./schema-errors.ts";
 import type { Backend, Case, MitteloBackendMatrixManifest as Manifest } from "./schema-types.ts";
 
@@ -11,6 +11,13 @@ import type { Backend, Case, MitteloBackendMatrixManifest as Manifest } from "./
 export interface DiscoveredBackend {
   name: string;
   wrapper: string;
+}
+
+/** A folder that looks like a backend (it has a `run` file) but is not one, and why: reported, never dropped silently. */
+export interface IgnoredFolder {
+  name: string;
+  folder: string;
+  why: string;
 }
 
 export interface PlanOptions {
@@ -24,6 +31,8 @@ export interface PlanOptions {
   stub?: boolean;
   /** Every case runs this many times (`--repeat`, default 1). */
   repeat?: number;
+  /** Leave out (with the reason) backends that have no case: the matrix runs cases; an agent needs none. */
+  requireCases?: boolean;
 }
 
 export interface PlanSource {
@@ -33,6 +42,8 @@ export interface PlanSource {
   discovered: DiscoveredBackend[];
   /** Lines of the backends' keys and of the smoke pairs in the manifest, for CI annotations. */
   lines?: { backends: Record<string, number>; pairs: number[] };
+  /** Folders with a `run` file that are not backends (bad name, not executable), listed as not planned. */
+  ignored?: IgnoredFolder[];
 }
 
 const ms = (value: number | string | undefined, fallback: number | string): number => parseDuration(value ?? fallback) ?? (parseDuration(fallback) as number);
@@ -125,7 +136,11 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
     if (!enabled) excluded.push({ kind: "backend", name, why: "enabled: false in the manifest" });
     else if (include && !include.includes(name)) excluded.push({ kind: "backend", name, why: "not in --include / profile include" });
     else if (exclude.has(name)) excluded.push({ kind: "backend", name, why: "excluded by --exclude / profile exclude" });
-    else backends.push(make());
+    else {
+      const backend = make();
+      if (options.requireCases && backend.cases.length === 0) excluded.push({ kind: "backend", name, why: noCaseWhy(backend, manifest) });
+      else backends.push(backend);
+    }
   };
 
   const resolved = new Map<string, Backend>();
@@ -195,6 +210,7 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
     }));
   }
   backends.sort((a, b) => a.name.localeCompare(b.name));
+  for (const folder of source.ignored ?? []) excluded.push({ kind: "folder", name: folder.folder, why: folder.why });
 
   // A pair runs only when both its backends are in the plan; otherwise it is left out like a filtered backend.
   const smoke = manifest.smoke;
@@ -233,6 +249,18 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
     pairs,
     repeat,
   };
+}
+
+/** How a left-out item is named in --list and summary.md: `codex`, `pair echo-echo`, `folder /x/backends/My`. */
+export function excludedLabel(e: Excluded): string {
+  return e.kind === "backend" ? e.name : `${e.kind} ${e.name}`;
+}
+
+function noCaseWhy(backend: PlannedBackend, manifest: Manifest): string {
+  const own = manifest.backends[backend.name];
+  if (own?.skip_default_cases) return "no case to run: it sets skip_default_cases and declares no cases";
+  if (backend.source === "folder") return "no case to run: a folder backend runs the default cases, and defaults.cases is empty";
+  return "no case to run: defaults.cases is empty and it declares no cases";
 }
 
 function overridePrompt(c: Case, prompt: string): Case {

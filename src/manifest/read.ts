@@ -2,7 +2,9 @@ import { renderDiagnostics, type Diagnostic } from "./diagnostic.ts";
 import { type LoadedManifest, loadManifest } from "./load.ts";
 import { type Manifest, validateManifest } from "./validate.ts";
 
-export type ReadResult = { ok: true; manifest: Manifest; loaded: LoadedManifest } | { ok: false; diagnostics: Diagnostic[]; source?: string; report: string };
+export type ReadResult =
+  | { ok: true; manifest: Manifest; loaded: LoadedManifest; warnings: Diagnostic[] }
+  | { ok: false; diagnostics: Diagnostic[]; source?: string; report: string };
 
 /** Loads and validates a manifest; on failure, `report` is the rendered diagnostics. */
 export async function readManifest(path: string): Promise<ReadResult> {
@@ -17,5 +19,5 @@ export async function readManifest(path: string): Promise<ReadResult> {
       report: renderDiagnostics(result.diagnostics, loaded.manifest.source),
     };
   }
-  return { ok: true, manifest: result.manifest, loaded: loaded.manifest };
+  return { ok: true, manifest: result.manifest, loaded: loaded.manifest, warnings: result.warnings };
 }

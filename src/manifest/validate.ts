@@ -11,7 +11,8 @@ import type { Backend, Case, MitteloBackendMatrixManifest as Manifest } from "./
 
 export type { Manifest };
 
-export type ValidationResult = { ok: true; manifest: Manifest } | { ok: false; diagnostics: Diagnostic[] };
+/** `warnings`: what is valid but probably not meant (a backend with no case to run); they never fail validation. */
+export type ValidationResult = { ok: true; manifest: Manifest; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
 /** Validates a loaded manifest: the JSON Schema first, then the checks a schema cannot express. */
 export function validateManifest(loaded: LoadedManifest): ValidationResult {
@@ -21,7 +22,42 @@ export function validateManifest(loaded: LoadedManifest): ValidationResult {
   }
   const manifest = loaded.data as Manifest;
   const diagnostics = semanticDiagnostics(loaded, manifest);
-  return diagnostics.length ? { ok: false, diagnostics } : { ok: true, manifest };
+  return diagnostics.length ? { ok: false, diagnostics } : { ok: true, manifest, warnings: caseWarnings(loaded, manifest) };
+}
+
+/**
+ * Backends with no case: `mittelo matrix` has nothing to run for them (it leaves them out and says why). Valid, since
+ * agents and the hub need no case, but worth a word: one for the whole manifest when no backend has a case.
+ */
+function caseWarnings(loaded: LoadedManifest, manifest: Manifest): Diagnostic[] {
+  const warn = (segments: Segments, message: string, hint: string): Diagnostic => ({
+    file: loaded.file,
+    ...locate(loaded, segments, { key: true }),
+    path: formatPath(segments),
+    code: "no-cases",
+    message,
+    hint,
+  });
+  const defaults = manifest.defaults?.cases?.length ?? 0;
+  const caseless = Object.entries(manifest.backends).filter(([name, backend]) => {
+    if (backend.enabled === false) return false;
+    const own = casesOf(manifest, name);
+    return own.cases === 0 && (own.skipDefaults || defaults === 0);
+  });
+  if (!caseless.length) return [];
+  const hint = "add a case under defaults.cases (every backend runs it) or under the backend's cases (agents and the hub need none)";
+  if (caseless.length === Object.keys(manifest.backends).length && defaults === 0) {
+    return [warn(["backends"], "no backend has a case: `mittelo matrix` has nothing to run", hint)];
+  }
+  return caseless.map(([name]) => warn(["backends", name], `backend '${name}' has no case: \`mittelo matrix\` leaves it out`, hint));
+}
+
+/** A backend's own cases and skip_default_cases, following alias_of (the alias's own fields win). */
+function casesOf(manifest: Manifest, name: string, seen: string[] = []): { cases: number; skipDefaults: boolean } {
+  const entry = manifest.backends[name];
+  if (!entry) return { cases: 0, skipDefaults: false };
+  const target = entry.alias_of !== undefined && !seen.includes(name) ? casesOf(manifest, entry.alias_of, [...seen, name]) : undefined;
+  return { cases: entry.cases?.length ?? target?.cases ?? 0, skipDefaults: entry.skip_default_cases ?? target?.skipDefaults ?? false };
 }
 
 type Segments = Array<string | number>;

@@ -94,6 +94,8 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
   /** What each pair's gate sees (see the header): exact for a backend whose every cell ran here. */
   const gate = new Map<string, Result>();
+  /** --bail: the first unexpected outcome, which stopped the run. */
+  let bailOut: { backend: string; message: string } | undefined;
 
   /** Sandbox, environment and preflight of a backend; `gateOnly` when this shard runs none of its cells. */
   const check = async (backend: PlannedBackend, gateOnly: boolean) => {
@@ -157,7 +159,10 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
     const matches = outcomeMatches(backend.expected, outcome);
     // Exact when every cell of the backend ran here; else what its cells here came to (the merge re-judges the pair).
     gate.set(backend.name, outcome);
-    if (!matches && options.bail) bail.abort();
+    if (!matches && options.bail && !bailOut) {
+      bailOut = { backend: backend.name, message: `--bail: ${backend.name}: expected ${backend.expected.toUpperCase()}, got ${outcome}` };
+      bail.abort();
+    }
     sink.emit({ type: "backend-end", ts: now(), backend: backend.name, outcome, expected: backend.expected, matches });
   };
   /** A pair's backend that runs no cell here: only its preflight decides whether the pair may run on this shard. */
@@ -170,12 +175,29 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
   const gateOnly = options.runPairs ? plan.backends.filter((b) => !runHere.has(b.name) && pairs.some((p) => p.a === b.name || p.b === b.name)) : [];
   await Promise.all([...backends.map((b) => runBackend(b, cellsOf(b.name))), ...gateOnly.map(checkForGate)]);
 
-  if (options.runPairs && pairs.length) {
+  if (bailOut) {
+    // --bail stopped the run: the pairs are not started either.
+    for (const p of pairs) {
+      const verdict = bailVerdict();
+      sink.emit({
+        type: "pair-end",
+        ts: now(),
+        pair: p.name,
+        a: p.a,
+        b: p.b,
+        verdict,
+        expected: p.expected,
+        matches: outcomeMatches(p.expected, verdict.outcome),
+        durationMs: 0,
+        details: {},
+      });
+    }
+  } else if (options.runPairs && pairs.length) {
     for (const pair of await options.runPairs(gate, options.signal, pairsHere)) sink.emit(pair);
   }
   options.signal?.removeEventListener("abort", onOuterAbort);
   const { counts, mismatches, exitCode } = summarize(foldEvents(sink.events));
-  sink.emit({ type: "run-end", ts: now(), durationMs: Date.now() - started, exitCode, counts, mismatches });
+  sink.emit({ type: "run-end", ts: now(), durationMs: Date.now() - started, exitCode, counts, mismatches, ...(bailOut ? { bailOut } : {}) });
   return exitCode;
 }
 
@@ -196,7 +218,15 @@ async function runCase(options: MatrixOptions, prepared: PreparedBackend, c: Pla
   // One folder per case; with --repeat one per run inside it (r1, r2, …).
   const dir = plan.repeat > 1 ? join(options.outDir, backend, c.name, `r${cell.repetition}`) : join(options.outDir, backend, c.name);
   makeDir(dir, "case folder");
-  const artifacts = { dir, stdout: join(dir, "stdout.txt"), stderr: join(dir, "stderr.txt"), result: join(dir, "result.json") };
+  const artifacts = {
+    dir,
+    prompt: join(dir, "prompt.txt"),
+    stdout: join(dir, "stdout.txt"),
+    stderr: join(dir, "stderr.txt"),
+    result: join(dir, "result.json"),
+  };
+  // The ticket's reproduction command reads it: `… < prompt.txt`.
+  writeFileAtomic(artifacts.prompt, redact(c.prompt));
   // The full (capped) output lives only here; every report carries a bounded tail of it.
   writeFileAtomic(
     artifacts.stdout,
@@ -217,6 +247,8 @@ async function runCase(options: MatrixOptions, prepared: PreparedBackend, c: Pla
     checks: result.checks,
     run: {
       argv: record.argv,
+      cwd: record.cwd,
+      stdin: prepared.backend.invocation.prompt === "arg" ? "empty" : "prompt",
       exitCode: record.exitCode,
       signal: record.signal,
       startedAt: record.startedAt,

@@ -115,6 +115,9 @@ export interface CaseEndEvent {
   /** Absent when the case never ran (preflight SKIP, --bail). */
   run?: {
     argv: string[];
+    /** The directory it ran in, and what its stdin got (the prompt, or nothing when the prompt is an argument). */
+    cwd?: string;
+    stdin?: "prompt" | "empty";
     exitCode: number | null;
     signal: string | null;
     startedAt: string;
@@ -128,7 +131,7 @@ export interface CaseEndEvent {
     answer: string;
     stderrTail: string;
   };
-  artifacts?: { dir: string; stdout: string; stderr: string; result: string };
+  artifacts?: { dir: string; prompt?: string; stdout: string; stderr: string; result: string };
   stub?: { requests: number; endpoints: Record<string, number>; bytes: number; log?: string };
 }
 
@@ -164,6 +167,8 @@ export interface RunEndEvent {
   exitCode: number;
   counts: Record<Result, number>;
   mismatches: string[];
+  /** --bail: the unexpected outcome that stopped the run (TAP ends with `Bail out!` after that backend). */
+  bailOut?: { backend: string; message: string };
 }
 
 export type MatrixEvent = RunStartEvent | PreflightEvent | CaseStartEvent | CaseEndEvent | BackendEndEvent | PairEndEvent | RunEndEvent;

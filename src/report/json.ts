@@ -58,6 +58,7 @@ export function renderJson(model: ReportModel): Record<string, unknown> {
     exitCode: end?.exitCode ?? null,
     counts: end?.counts ?? null,
     mismatches: end?.mismatches ?? [],
+    bailedOut: end?.bailOut?.message ?? null,
     excluded: start.excluded,
     backends: model.backends.map((b) => ({
       name: b.name,

@@ -1,6 +1,7 @@
 // summary.md: the table a person reads first (backends × machines when merged from several), flaky cases with their
 // runs, then every FAIL in detail with a ready-to-file ticket.
 import type { Result } from "../backends/outcome.ts";
+import { excludedLabel } from "../manifest/plan.ts";
 import { formatMs } from "../util/units.ts";
 import { runHeadline } from "./headline.ts";
 import { type BackendReport, type MachineReport, type ReportModel, resultText, shellQuote } from "./model.ts";
@@ -78,7 +79,7 @@ export function renderSummary(model: ReportModel): string {
   }
   if (start.excluded.length) {
     out.push("");
-    out.push(`Not planned: ${start.excluded.map((e) => `${e.kind === "pair" ? "pair " : ""}${e.name} (${e.why})`).join(", ")}.`);
+    out.push(`Not planned: ${start.excluded.map((e) => `${excludedLabel({ ...e, kind: e.kind ?? "backend" })} (${e.why})`).join(", ")}.`);
   }
   const failing = failures(model);
   if (failing.length) {
@@ -131,10 +132,12 @@ export function renderTicket(model: ReportModel, b: BackendReport, machine: Mach
     lines.push("", `**Flaky:** ${c.result.passes} of ${c.result.runs} runs passed (${c.runs.map((r) => `#${r.repetition} ${r.verdict.outcome}`).join(", ")})`);
   if (v?.evidence) lines.push("", "**Evidence:**", "", "```", v.evidence, "```");
   if (run?.run) {
+    // A command that works as printed: the run's directory, its HOME, and its stdin (the case's prompt.txt, or nothing).
+    const stdin = run.run.stdin === "empty" ? "/dev/null" : shellQuote([run.artifacts?.prompt ?? `${run.artifacts?.dir ?? "."}/prompt.txt`]);
     lines.push("", "**Reproduce:**", "", "```sh");
     lines.push(`cd ${shellQuote([run.artifacts?.dir ?? "."])}`);
     // The run's HOME was a private sandbox, removed after the run (auth files are never kept in a report).
-    lines.push(`HOME="$(mktemp -d)" ${shellQuote(run.run.argv)} < prompt.txt   # prompt of case ${c?.name}; a fresh HOME, as in the run`);
+    lines.push(`HOME="$(mktemp -d)" ${shellQuote(run.run.argv)} < ${stdin}   # case ${c?.name}; a fresh HOME, as in the run`);
     lines.push("```");
     lines.push(
       "",
@@ -143,7 +146,14 @@ export function renderTicket(model: ReportModel, b: BackendReport, machine: Mach
     const failed = run.checks.filter((k) => !k.ok).map((k) => `${k.name}: ${k.detail}`);
     if (failed.length) lines.push("", ...failed.map((f) => `- ${f}`));
     if (run.run.stderrTail) lines.push("", `**stderr (last lines):** ${run.run.stderrTail}`);
-    if (run.artifacts) lines.push("", `**Artifacts:** \`${run.artifacts.stdout}\`, \`${run.artifacts.stderr}\`, \`${run.artifacts.result}\``);
+    if (run.artifacts)
+      lines.push(
+        "",
+        `**Artifacts:** ${[run.artifacts.prompt, run.artifacts.stdout, run.artifacts.stderr, run.artifacts.result]
+          .filter(Boolean)
+          .map((f) => `\`${f}\``)
+          .join(", ")}`,
+      );
   }
   const env = model.start.merged?.machines.find((x) => x.label === m.label)?.env ?? model.start.env;
   lines.push(

@@ -90,6 +90,11 @@ export function renderTap(model: ReportModel): string {
           "",
         ),
       );
+    // --bail: TAP's own way to say the run stopped; a consumer reads nothing after it.
+    if (model.end?.bailOut?.backend === b.name) {
+      lines.push(`Bail out! ${oneLine(model.end.bailOut.message)}`);
+      return `${lines.join("\n")}\n`;
+    }
   }
   for (const p of model.pairs) {
     n++;

@@ -1,5 +1,6 @@
 import { copyFileSync, cpSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { execa } from "execa";
 import t from "tap";
 import { applyLockUpdates } from "../../src/manifest/update-lock.ts";
 import { ROOT, runCli } from "../helpers/cli.ts";
@@ -72,6 +73,14 @@ t.test("--update-lock and --tickets through the CLI", async (t) => {
   t.match(text, "### fail: expected FAIL, got FAIL (exit-code)");
   t.match(text, "**Reproduce:**");
   t.match(text, "**Environment:**");
+
+  // The reproduction command works as printed: its prompt.txt exists beside the artifacts, and running it gives the same failure.
+  t.equal(readFileSync(join(dir, "out", "fail", "smoke", "prompt.txt"), "utf8"), "Return exactly: mittelo smoke ok");
+  const block = /### fail:[\s\S]*?\*\*Reproduce:\*\*\n\n```sh\n([\s\S]*?)```/.exec(text)?.[1] ?? "";
+  t.match(block, /< \S*prompt\.txt/);
+  const again = await execa("sh", ["-c", block], { reject: false });
+  t.equal(again.exitCode, 3, "the command reproduces the failure", { block, stderr: again.stderr });
+  t.match(again.stderr, "internal error: something broke");
 });
 
 t.test("--update-lock writes a version as a YAML scalar that reads back (quoted in a flow map when it must be), never corrupts the manifest", async (t) => {

@@ -162,12 +162,19 @@ t.test("--bail stops after the first unexpected outcome", async (t) => {
     "--out-dir",
     out,
     "--reporter",
-    "json",
+    "tap",
   ]);
   t.equal(result.code, 1);
-  const report = JSON.parse(result.stdout) as { backends: BackendJson[] };
+  const report = JSON.parse(readFileSync(join(out, "matrix.json"), "utf8")) as { backends: BackendJson[]; bailedOut: string | null };
   const reasons = report.backends.map((b) => b.cases[0]?.reason);
   t.ok(reasons.includes("bail") || reasons.includes("canceled"), `the other backend was stopped or not run: ${reasons}`);
+  t.match(report.bailedOut, /^--bail: (absent|slow-a): expected FAIL, got /);
+  // TAP says so in its own words: `Bail out!` right after the backend that stopped the run, and nothing after it.
+  t.match(result.stdout, /^Bail out! --bail: (absent|slow-a): expected FAIL, got \w+\n$/m);
+  t.match(result.stdout, /Bail out! .*\n$/, "Bail out! is the last line");
+  const tap = await parseTap(result.stdout);
+  t.equal(tap.bailout, true, "a TAP consumer sees the bail out");
+  t.same(tap.parseErrors, []);
 });
 
 t.test("a wrapper that cannot be started is an ERROR, not a FAIL", async (t) => {

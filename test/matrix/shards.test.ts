@@ -37,6 +37,7 @@ function comparable(value: unknown, key?: string): unknown {
     "workMs",
     "ts",
     "artifacts",
+    "cwd",
     "command",
     "outDir",
     "merged",
