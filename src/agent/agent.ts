@@ -5,6 +5,8 @@ import type { HubEndpoint } from "../hub/config.ts";
 import { connectFirst, where } from "../hub/failover.ts";
 import type { PreparedBackend } from "../backends/prepare.ts";
 import { runPrompt } from "../backends/run.ts";
+import { taskError } from "../backends/task-error.ts";
+import type { UpstreamObserver } from "../backends/upstream.ts";
 import { EXIT_FAIL, MitteloError } from "../util/errors.ts";
 import type { PlanSettings } from "../manifest/plan-types.ts";
 
@@ -31,6 +33,8 @@ export interface AgentOptions {
   redact?: (text: string) => string;
   /** Test hook: delay before acking (the chaos smoke uses it to push an ack past its lease). */
   ackDelayMs?: (taskId: number) => number;
+  /** The backend's model stub (--stub-mode): what it answered during a task feeds the classifier (429 → SKIP quota). */
+  upstream?: UpstreamObserver;
 }
 
 interface Task {
@@ -220,6 +224,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
           inProcess: true,
           env: { MITTELO_TASK_ID: String(task.task_id), MITTELO_WORKER_ID: workerId },
           signal: options.hardStop,
+          upstream: options.upstream,
         },
       );
     } finally {
@@ -235,13 +240,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
     const redact = options.redact ?? ((text: string) => text);
     const params = ok
       ? { task_id: task.task_id, worker_id: workerId, ...lease, status: "done", result: redact(result.extraction.answer) }
-      : {
-          task_id: task.task_id,
-          worker_id: workerId,
-          ...lease,
-          status: "failed",
-          error: redact(`${result.verdict.outcome} ${result.verdict.reason}: ${result.verdict.message}`),
-        };
+      : { task_id: task.task_id, worker_id: workerId, ...lease, status: "failed", error: redact(taskError(result.verdict)) };
     acksInFlight++;
     const sent = reliably("ack", params)
       .finally(() => {

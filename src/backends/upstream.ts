@@ -65,19 +65,24 @@ const KINDS: Kind[] = [
  * holds the earliest requests, the verdict is about the latest ones and says so.
  */
 export function upstreamVerdict(log: ModelCalls, record: RunRecord, timeoutMs: number): Verdict | undefined {
+  const how = record.timedOut
+    ? `the CLI kept retrying until the ${formatMs(timeoutMs)} timeout`
+    : `the CLI exited with ${record.exitCode ?? `signal ${record.signal}`}`;
+  return upstreamVerdictOf(log, how);
+}
+
+/** The same rule for anything that made model calls (a run, a pair smoke's batch); `how` ends the message. */
+export function upstreamVerdictOf(log: ModelCalls, how: string): Verdict | undefined {
   const calls = log.calls.filter((c) => c.status !== null);
   if (calls.length === 0) return undefined;
   const kind = KINDS.find((k) => calls.every(k.test));
   if (!kind) return undefined;
-  const how = record.timedOut
-    ? `; the CLI kept retrying until the ${formatMs(timeoutMs)} timeout`
-    : `; the CLI exited with ${record.exitCode ?? `signal ${record.signal}`}`;
   const statuses = [...new Set(calls.map((c) => c.status))].join("/");
   return {
     outcome: kind.outcome,
     reason: kind.reason,
     rule: `upstream.${kind.reason}`,
-    message: `${kind.outcome === "SKIP" ? `not set up here (${kind.reason}): ` : ""}the model server answered ${kind.what}${answeredWhat(calls.length, log.omitted)}${how}`,
+    message: `${kind.outcome === "SKIP" ? `not set up here (${kind.reason}): ` : ""}the model server answered ${kind.what}${answeredWhat(calls.length, log.omitted)}; ${how}`,
     evidence: `model server log: ${calls.length} × HTTP ${statuses}${log.omitted > 0 ? ` (${log.omitted} earlier requests no longer kept)` : ""}`,
     hint: kind.hint,
   };

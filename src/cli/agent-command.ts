@@ -11,6 +11,10 @@ import { type BackendSetup, stubSetup } from "../backends/stub-setup.ts";
 import { runAgent } from "../agent/agent.ts";
 import type { HubEndpoint } from "../hub/config.ts";
 import { where } from "../hub/failover.ts";
+import type { UpstreamObserver } from "../backends/upstream.ts";
+import { observeStub } from "../stub/observe.ts";
+import { type StubServer, startStub } from "../stub/server.ts";
+import type { StubMode } from "../stub/types.ts";
 
 export interface AgentCommandOptions {
   manifest: string;
@@ -27,6 +31,15 @@ export interface AgentCommandOptions {
   requireReady?: boolean;
   /** Point the backend at this model stub (its manifest `stub` block applies). */
   stubUrl?: string;
+  /**
+   * Start a model stub in this process, answering in this mode, and point the backend at it: the agent then sees what
+   * the stub answered to every task (a CLI that retries 429s until it is killed is SKIP quota, not a timeout).
+   */
+  stubMode?: StubMode;
+  /** The stub's request log (JSONL), with --stub-mode. */
+  stubLog?: string;
+  /** On SIGINT/SIGTERM, cancel the task in hand at once instead of finishing it (the pair smoke's agents: the batch is over). */
+  cancelOnStop?: boolean;
 }
 
 export async function agentCommand(options: AgentCommandOptions, io: CliIO): Promise<number> {
@@ -38,14 +51,27 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
   if (options.token) redact.add("hub token", options.token);
   const log = (line: string) => io.stderr(redact(`${new Date().toISOString()} [${workerId}] ${line}\n`));
   let prepared: PreparedBackend | undefined;
+  if (options.stubUrl && options.stubMode)
+    throw new MitteloError("bad-flag", "--stub-url and --stub-mode exclude each other", {
+      hint: "--stub-mode starts a stub inside the agent (its answers feed the classifier); --stub-url uses one already running",
+    });
+  if (options.stubLog && !options.stubMode)
+    throw new MitteloError("bad-flag", "--stub-log needs --stub-mode", { hint: "the log is the stub's that --stub-mode starts" });
+  const useStub = (options.stubUrl !== undefined || options.stubMode !== undefined) && !(backend.invocation.builtin === "echo" && !backend.stub);
+  if (useStub && !backend.stub)
+    throw new MitteloError("no-stub", `backend '${backend.name}' has no \`stub\` block in ${plan.manifestFile}`, {
+      hint: `add one (see docs/STUB.md) or drop ${options.stubUrl ? "--stub-url" : "--stub-mode"}`,
+    });
+  let stub: StubServer | undefined;
   try {
     let setup: BackendSetup | undefined;
-    if (options.stubUrl && !(backend.invocation.builtin === "echo" && !backend.stub)) {
-      if (!backend.stub)
-        throw new MitteloError("no-stub", `backend '${backend.name}' has no \`stub\` block in ${plan.manifestFile}`, {
-          hint: "add one (see docs/STUB.md) or drop --stub-url",
-        });
-      setup = stubSetup(backend, { url: options.stubUrl, port: Number(new URL(options.stubUrl).port) });
+    let upstream: UpstreamObserver | undefined;
+    if (useStub && options.stubUrl) setup = stubSetup(backend, { url: options.stubUrl, port: Number(new URL(options.stubUrl).port) });
+    if (useStub && options.stubMode) {
+      stub = await startStub({ mode: options.stubMode, log: options.stubLog, redact });
+      setup = stubSetup(backend, stub);
+      upstream = observeStub(stub);
+      log(`model stub for ${backend.name} at ${stub.url} (mode ${options.stubMode})`);
     }
     // The backend's HOME, TMPDIR, auth files and work dir: a private temp folder, removed when the agent stops.
     prepared = prepareBackend(backend, {
@@ -69,17 +95,21 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
       }
     }
     const controller = new AbortController();
+    // Orphaned (the pair smoke or swarm that started us was killed): nobody will read the result, and the hub
+    // went with it. Cancel the task in hand (its backend's process group is killed) and stop now.
+    const hardStop = new AbortController();
+    // A signal finishes the task in hand, then exits; a second one (or the first, with --cancel-on-stop) cancels it.
     const stop = (signal: string) => {
-      log(`${signal}: finishing the task in hand, then exiting`);
+      if (controller.signal.aborted || options.cancelOnStop) {
+        log(`${signal}: canceling the task in hand (not acked: the hub re-leases it when its lease expires), then exiting`);
+        hardStop.abort();
+      } else log(`${signal}: finishing the task in hand, then exiting (send it again to cancel the task)`);
       controller.abort();
     };
     const onInt = () => stop("SIGINT");
     const onTerm = () => stop("SIGTERM");
     process.on("SIGINT", onInt);
     process.on("SIGTERM", onTerm);
-    // Orphaned (the pair smoke or swarm that started us was killed): nobody will read the result, and the hub
-    // went with it. Cancel the task in hand (its backend's process group is killed) and stop now.
-    const hardStop = new AbortController();
     const unwatch = watchParent(process.env, (pid) => {
       log(`the process that started this agent (pid ${pid}) is gone: canceling the task in hand and exiting`);
       controller.abort();
@@ -102,6 +132,7 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
         log,
         redact,
         ackDelayMs: chaosAckDelay(),
+        upstream,
       });
       log(`stopped: ${stats.done} done, ${stats.failed} failed, ${stats.fenced} acks rejected, ${stats.reconnects} reconnect attempts`);
     } finally {
@@ -112,6 +143,7 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
     return EXIT_OK;
   } finally {
     prepared?.dispose();
+    await stub?.close();
   }
 }
 

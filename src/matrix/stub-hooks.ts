@@ -5,7 +5,8 @@ import type { UpstreamObserver } from "../backends/upstream.ts";
 import type { CaseEndEvent } from "../report/events.ts";
 import type { PlannedBackend } from "../manifest/plan-types.ts";
 import type { StubServer } from "../stub/server.ts";
-import type { RequestRecord, StubMode } from "../stub/types.ts";
+import { observeStub } from "../stub/observe.ts";
+import type { StubMode } from "../stub/types.ts";
 import { type BackendSetup, stubSetup } from "../backends/stub-setup.ts";
 
 export interface StubHooks {
@@ -34,22 +35,10 @@ export function stubHooks(outDir: string, mode: StubMode, redact?: (text: string
     },
     upstreamFor(name) {
       const stub = stubs.get(name);
-      if (!stub) return undefined;
-      return {
-        mark: () => stub.requestCount(),
-        since: (mark) => {
-          const { records, omitted } = stub.requestsSince(mark);
-          return { calls: records.filter(isModelCall).map((r) => ({ status: r.status, mode: r.mode })), omitted };
-        },
-      };
+      return stub && observeStub(stub);
     },
     async close() {
       await Promise.all([...stubs.values()].map((s) => s.close()));
     },
   };
-}
-
-/** A model call: a POST to a dialect's route (not the `HEAD /` probe, the WebSocket upgrade, an unknown route or an oversized body). */
-function isModelCall(r: RequestRecord): boolean {
-  return r.method === "POST" && r.dialect !== null && (r.note === undefined || r.note === "aborted");
 }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HubClient } from "../hub/client.ts";
+import type { StubMode } from "../stub/types.ts";
 import { type Child, LogBuffer, killNow, spawnNode, stopAll } from "./children.ts";
 
 export const BIN = fileURLToPath(new URL("../../bin/mittelo.mjs", import.meta.url));
@@ -40,10 +41,13 @@ export interface PairRunOptions {
   killGraceMs: number;
   startupMs: number;
   signal?: AbortSignal | undefined;
-  /** Agents run their backends against this model stub. */
-  stubUrl?: string | undefined;
   /** The private hub's token: given to the hub and the agents in their environment (MITTELO_TOKEN), never as an argument. */
   token: string;
+  /**
+   * Each agent runs its backend against a model stub of its own, answering in this mode and logging to `logs[role]`:
+   * the agent's classifier sees what its stub answered, and the pair smoke reads the logs afterwards.
+   */
+  stub?: { mode: StubMode; logs: Record<Role, string> } | undefined;
 }
 
 export class PairRun {
@@ -87,8 +91,9 @@ export class PairRun {
     const log = this.logs[role];
     const mark = log.text.length;
     const args = [BIN, "agent", "--backend", spec.backend, "--host", "127.0.0.1", "--port", String(this.port), "--worker-id", spec.workerId];
-    args.push("--wait", "1s", "--lease-seconds", String(this.o.leaseSeconds), "--manifest", this.o.manifest, "--no-preflight");
-    if (this.o.stubUrl) args.push("--stub-url", this.o.stubUrl);
+    // --cancel-on-stop: when the smoke closes, the batch is over; a task still in hand is canceled, not finished.
+    args.push("--wait", "1s", "--lease-seconds", String(this.o.leaseSeconds), "--manifest", this.o.manifest, "--no-preflight", "--cancel-on-stop");
+    if (this.o.stub) args.push("--stub-mode", this.o.stub.mode, "--stub-log", this.o.stub.logs[role]);
     const env = { ...this.o.env, ...spec.extraEnv, ...extraEnv, MITTELO_TOKEN: this.o.token };
     const child = spawnNode(`agent-${role}`, args, env, log);
     this.agents[role] = child;

@@ -6,35 +6,36 @@ import type { Verdict } from "../backends/verdict.ts";
 import { outcomeMatches, pairGate, type Result } from "../backends/outcome.ts";
 import type { PairEndEvent } from "../report/events.ts";
 import type { Plan, PlannedPair } from "../manifest/plan-types.ts";
+import type { StubMode } from "../stub/types.ts";
 import { messageOf } from "../util/errors.ts";
 import { runPairSmoke } from "./run-pair-smoke.ts";
 
 /** The `extend` hook of matrixCommand for a run writing to `outDir`. */
-export function pairsExtension(outDir: string, env: NodeJS.ProcessEnv) {
+export function pairsExtension(outDir: string, env: NodeJS.ProcessEnv, stubMode?: StubMode) {
   return async (plan: Plan) => ({
     runPairs: (outcomes: ReadonlyMap<string, Result>, signal?: AbortSignal, only?: ReadonlySet<string>) =>
-      runPlannedPairs(plan, outcomes, { outDir, env, signal, only }),
+      runPlannedPairs(plan, outcomes, { outDir, env, signal, only, stubMode }),
   });
 }
 
-export async function runPlannedPairs(
-  plan: Plan,
-  outcomes: ReadonlyMap<string, Result>,
-  run: { outDir: string; env: NodeJS.ProcessEnv; signal?: AbortSignal | undefined; only?: ReadonlySet<string> | undefined },
-): Promise<PairEndEvent[]> {
+interface PairsRun {
+  outDir: string;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal | undefined;
+  /** A shard runs only these pairs. */
+  only?: ReadonlySet<string> | undefined;
+  /** Under the stub: the mode the matrix's stubs answered in; the pairs' stubs answer the same way. */
+  stubMode?: StubMode | undefined;
+}
+
+export async function runPlannedPairs(plan: Plan, outcomes: ReadonlyMap<string, Result>, run: PairsRun): Promise<PairEndEvent[]> {
   const events: PairEndEvent[] = [];
   for (const pair of plan.pairs)
     if (!run.only || run.only.has(pair.name)) events.push(await runOne(plan, pair, outcomes, join(run.outDir, "pairs", pair.name), run));
   return events;
 }
 
-async function runOne(
-  plan: Plan,
-  pair: PlannedPair,
-  outcomes: ReadonlyMap<string, Result>,
-  dir: string,
-  run: { env: NodeJS.ProcessEnv; signal?: AbortSignal | undefined },
-): Promise<PairEndEvent> {
+async function runOne(plan: Plan, pair: PlannedPair, outcomes: ReadonlyMap<string, Result>, dir: string, run: PairsRun): Promise<PairEndEvent> {
   const started = Date.now();
   const event = (verdict: Verdict, details: Record<string, unknown>, artifacts?: string): PairEndEvent => ({
     type: "pair-end",
@@ -61,6 +62,7 @@ async function runOne(
       timeoutMs: pair.timeoutMs,
       chaos: pair.chaos,
       stub: plan.settings.stub,
+      stubMode: plan.settings.stub ? run.stubMode : undefined,
       outDir: dir,
       env: run.env,
       signal: run.signal,

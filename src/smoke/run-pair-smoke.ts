@@ -1,11 +1,13 @@
 // The pair smoke: gate (loopback, preflight) → hub + two agents as real processes → batch → verify → shutdown
 // (always, in finally) → artifacts. Never hangs: every wait has a deadline, and stop() ends every process group.
 import { randomBytes } from "node:crypto";
-import { join, resolve } from "node:path";
+import { existsSync, rmSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { echoAnswer } from "../backends/echo.ts";
 import type { Verdict } from "../backends/verdict.ts";
 import { openPlan } from "../manifest/open.ts";
 import type { PlannedBackend } from "../manifest/plan-types.ts";
+import { modelCallsInLog } from "../stub/observe.ts";
 import { EXIT_USAGE, MitteloError, messageOf } from "../util/errors.ts";
 import { makeDir } from "../util/files.ts";
 import { makeRedactor } from "../util/redact.ts";
@@ -43,7 +45,8 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
   redact.add("MITTELO_TOKEN", token);
   const outDir = resolve(o.outDir);
 
-  if (o.stub) {
+  const stubbed = Boolean(o.stub || o.stubMode);
+  if (stubbed) {
     for (const b of [backends.a, backends.b]) {
       if (!b.stub && b.invocation.builtin !== "echo") {
         throw new MitteloError("no-stub", `backend '${b.name}' has no \`stub\` block in ${plan.manifestFile}`, {
@@ -53,10 +56,14 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
       }
     }
   }
-  if (o.stub) makeDir(resolve(o.outDir), "--out-dir");
-  const stub = o.stub ? await (await import("../stub/server.ts")).startStub({ log: join(resolve(o.outDir), "stub.jsonl"), redact }) : undefined;
+  // Each agent starts a stub of its own (`agent --stub-mode`): it sees what its stub answered, and we read the logs after.
+  const stubLogs = { a: join(outDir, "stub-a.jsonl"), b: join(outDir, "stub-b.jsonl") };
+  if (stubbed) {
+    makeDir(outDir, "--out-dir");
+    for (const file of Object.values(stubLogs)) rmSync(file, { force: true });
+  }
   // With the stub the backends need no login: only a preflight `fail` (missing binary, platform) stops the smoke.
-  const gateSettings = o.stub ? { ...plan.settings, runOnWarn: true } : plan.settings;
+  const gateSettings = stubbed ? { ...plan.settings, runOnWarn: true } : plan.settings;
   let verdict: Verdict | undefined = await gatePair([backends.a, backends.b], gateSettings, env);
   let details: PairDetails = emptyDetails(o.tasks);
   let tasks: HubTask[] = [];
@@ -69,8 +76,8 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
     killGraceMs: o.killGraceMs ?? 1500,
     startupMs: o.startupMs ?? 30_000,
     signal: o.signal,
-    stubUrl: stub?.url,
     token,
+    stub: stubbed ? { mode: o.stubMode ?? "ok", logs: stubLogs } : undefined,
   });
   if (!verdict) {
     try {
@@ -79,7 +86,15 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
       const batchOptions = { tasks: o.tasks, timeoutMs: o.timeoutMs, nonce: randomBytes(4).toString("hex"), ackDelayMs: CHAOS_ACK_DELAY_MS };
       batch = o.chaos ? await chaosBatch(run, batchOptions) : await plainBatch(run, batchOptions);
       tasks = (await run.call<{ tasks: HubTask[] }>("list", { limit: 0 })).tasks.sort((x, y) => x.task_id - y.task_id);
-      const expectedFor = (worker: string, prompt: string) => expectedAnswer(worker === WORKERS.a ? backends.a : backends.b, prompt, Boolean(stub));
+    } catch (error) {
+      verdict = errorVerdict(error);
+    } finally {
+      await run.close();
+    }
+    if (!verdict && batch) {
+      const expectedFor = (worker: string, prompt: string) => expectedAnswer(worker === WORKERS.a ? backends.a : backends.b, prompt, stubbed);
+      // Read after the agents stopped: every answer their stubs gave is logged by then.
+      const upstream = stubbed ? [...modelCallsInLog(stubLogs.a), ...modelCallsInLog(stubLogs.b)] : undefined;
       const checked = verifyBatch({
         enqueued: batch.enqueued,
         tasks,
@@ -88,18 +103,15 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
         logs: { a: run.logs.a.text, b: run.logs.b.text },
         timedOut: batch.timedOut,
         timeoutMs: o.timeoutMs,
+        upstream,
       });
       details = { ...checked.details, ...(batch.chaos ? { chaos: batch.chaos } : {}) };
       verdict = checked.verdict;
-    } catch (error) {
-      verdict = errorVerdict(error);
-    } finally {
-      await run.close();
     }
     // Fenced acks can be logged after the batch was verified (B's late ack): count them from the final logs.
     details.fencedAcks = Math.max(details.fencedAcks, [...`${run.logs.a.text}\n${run.logs.b.text}`.matchAll(/ack rejected/g)].length);
   }
-  await stub?.close();
+  verdict ??= errorVerdict(new Error("the batch did not run"));
   const endedAt = new Date();
   const result: PairResult = {
     version: 1,
@@ -117,7 +129,15 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
     workMs: batch?.workMs ?? null,
     hub: { url: run.hubUrl },
     processes: run.started,
-    artifacts: { dir: outDir, files: ARTIFACT_FILES },
+    artifacts: {
+      dir: outDir,
+      files: [
+        ...ARTIFACT_FILES,
+        ...Object.values(stubLogs)
+          .filter((f) => stubbed && existsSync(f))
+          .map((f) => basename(f)),
+      ],
+    },
   };
   const problems = writeArtifacts(outDir, { result, tasks, logs: { hub: run.logs.hub.text, a: run.logs.a.text, b: run.logs.b.text } }, redact);
   for (const p of problems) log(`pair-smoke: result.json does not match schemas/pair-result.schema.json (a bug): ${p}`);

@@ -1,5 +1,6 @@
 // The pair smoke's options and result: one record for PASS, FAIL, SKIP and ERROR.
 import type { Verdict } from "../backends/verdict.ts";
+import type { StubMode } from "../stub/types.ts";
 
 export interface PairSmokeOptions {
   /** Manifest the agents are started with (same --manifest). */
@@ -14,6 +15,8 @@ export interface PairSmokeOptions {
   chaos?: boolean;
   /** Run both backends against a local model stub (their manifest `stub` blocks); answers are then checked exactly. */
   stub?: boolean;
+  /** How the stubs answer (implies stub): each agent's classifier, and the pair's verdict, see what they answered. */
+  stubMode?: StubMode;
   /** Stops the smoke (Ctrl-C); everything is still shut down. */
   signal?: AbortSignal;
   /** The environment the hub, the agents and their backends start from. */

@@ -1,5 +1,8 @@
 // Pure verification of a finished batch: the hub's tasks + the agents' logs → details and a verdict.
+import { parseTaskError } from "../backends/task-error.ts";
+import { type ModelCall, upstreamSummary, upstreamVerdictOf } from "../backends/upstream.ts";
 import type { Verdict } from "../backends/verdict.ts";
+import { formatMs } from "../util/units.ts";
 import { type PairDetails, emptyDetails } from "./types.ts";
 
 export interface HubTask {
@@ -22,10 +25,14 @@ export interface VerifyInput {
   logs: { a: string; b: string };
   timedOut: boolean;
   timeoutMs: number;
+  /** Against the model stub: every model call both agents' stubs got, and what they answered. */
+  upstream?: ModelCall[];
 }
 
 /** The batch is large enough that both agents must have done work. */
 export const MIN_TASKS_FOR_SPLIT = 4;
+
+const firstLine = (text: string): string => text.split("\n")[0] ?? "";
 
 const text = (value: unknown): string => (typeof value === "string" ? value : value == null ? "" : JSON.stringify(value));
 
@@ -74,13 +81,37 @@ function verdictOf(d: PairDetails, input: VerifyInput): Verdict {
     hint,
   });
   if (input.timedOut || d.pending.length) {
+    // Against the stub: CLIs that retry a 429 until they are killed kept the batch from finishing; the stubs' logs say so.
+    const how = `the batch did not finish within ${formatMs(input.timeoutMs)} (${d.pending.length} of ${d.tasks} tasks pending)`;
+    const upstream = input.upstream && upstreamVerdictOf({ calls: input.upstream, omitted: 0 }, how);
+    if (upstream) return { ...upstream, rule: `pair.${upstream.rule}` };
     return fail(
       "timeout",
       "pair.timeout",
       `${d.pending.length} of ${d.tasks} tasks were not finished within ${input.timeoutMs} ms`,
-      `pending tasks: ${d.pending.map((id) => describePending(id, input.tasks)).join(", ") || "none"}`,
+      [
+        `pending tasks: ${d.pending.map((id) => describePending(id, input.tasks)).join(", ") || "none"}`,
+        input.upstream && upstreamSummary({ calls: input.upstream, omitted: 0 }),
+      ]
+        .filter(Boolean)
+        .join(" · "),
       "read agent-a.log and agent-b.log for the task in hand; raise --timeout-s for slow backends",
     );
+  }
+  // Every failed task was SKIPped by its agent's classifier (auth, quota, network, …): not set up here, not a bug.
+  const skipped = d.failedTasks.map((f) => parseTaskError(f.error));
+  const first = skipped[0];
+  if (d.failed && first && skipped.every((v) => v?.outcome === "SKIP")) {
+    const reasons = [...new Set(skipped.map((v) => v?.reason))];
+    const task = d.failedTasks[0];
+    return {
+      outcome: "SKIP",
+      reason: first.reason,
+      rule: "pair.tasks-skipped",
+      message: `${d.failed} of ${d.tasks} tasks were SKIPped by their agent (${reasons.join(", ")}): ${first.message}`,
+      evidence: task ? `task ${task.task_id} (${task.worker}): ${firstLine(task.error)}` : undefined,
+      ...(first.hint ? { hint: first.hint } : {}),
+    };
   }
   if (d.failed) {
     const first = d.failedTasks[0];

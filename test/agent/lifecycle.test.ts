@@ -52,6 +52,35 @@ t.test("SIGTERM: the agent finishes the task in hand, acks it, and exits 0", asy
   t.equal(tasks[0]?.result, "slow done");
 });
 
+t.test("a second SIGTERM (or the first, with --cancel-on-stop) cancels the task in hand: not acked, exit 0", async (t) => {
+  for (const [flags, signals] of [
+    [[], 2],
+    [["--cancel-on-stop"], 1],
+  ] as const) {
+    const hub = await startTestHub(t);
+    const client = await connect(t, hub.tcp.port);
+    await client.call("enqueue", { prompt: "slow" });
+    const child = agent(["--backend", "stuck", "--port", String(hub.tcp.port), "--lease-seconds", "60", ...flags]);
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    await waitFor(() => stderr.includes("leased, running stuck"), "the agent runs the task", 20_000);
+    for (let i = 0; i < signals; i++) {
+      child.kill("SIGTERM");
+      await waitFor(() => stderr.split("SIGTERM:").length > i + 1, "the agent saw the signal", 5_000);
+    }
+    const result = await child;
+    t.equal(result.exitCode, 0, result.stderr);
+    t.match(result.stderr, "SIGTERM: canceling the task in hand", `${flags.join(" ") || "two signals"}`);
+    t.match(result.stderr, /task \d+: canceled, not acked/);
+    const { tasks } = await client.call<{ tasks: Task[] }>("list", {});
+    t.equal(tasks[0]?.status, "leased", "the task was not acked: the hub re-leases it when its lease expires");
+    const ps = await execa("ps", ["-eo", "args"]);
+    t.notMatch(String(ps.stdout), "sleep 29.7", "the backend's process tree was killed");
+  }
+});
+
 t.test("SIGTERM with the hub gone: the ack is retried with backoff until the lease runs out, then exit 1", async (t) => {
   const hub = await startTestHub(t);
   const client = await connect(t, hub.tcp.port);

@@ -30,7 +30,7 @@ const expected: Array<[mode: string, outcome: string, reason: string, rule: stri
 for (const [mode, outcome, reason, rule, message] of expected) {
   t.test(`--stub-mode ${mode}: ${outcome} ${reason}`, async (t) => {
     const out = t.testdir();
-    const run = await runCli(["matrix", "-m", MANIFEST, "--stub-mode", mode, "--timeout", "6s", "--reporter", "none", "-o", out]);
+    const run = await runCli(["matrix", "-m", MANIFEST, "-i", "retrier", "--stub-mode", mode, "--timeout", "6s", "--reporter", "none", "-o", out]);
     t.equal(run.code, outcome === "PASS" ? 0 : 1, run.stderr);
     const report = JSON.parse(readFileSync(join(out, "matrix.json"), "utf8")) as { backends: Array<{ outcome: string; cases: CaseJson[] }> };
     const c = report.backends[0]?.cases[0];
@@ -42,3 +42,16 @@ for (const [mode, outcome, reason, rule, message] of expected) {
     else if (outcome !== "PASS") t.match(c?.evidence, /^model server log: \d+ × HTTP (429|500|200|401)$/);
   });
 }
+
+t.test("the smoke pairs of a --stub-mode run talk to stubs in the same mode", async (t) => {
+  const out = t.testdir();
+  const run = await runCli(["matrix", "-m", MANIFEST, "-i", "quitter", "--stub-mode", "slow", "--timeout", "20s", "--reporter", "none", "-o", out]);
+  t.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(readFileSync(join(out, "matrix.json"), "utf8")) as { pairs: Array<{ name: string; outcome: string }> };
+  t.match(report.pairs, [{ name: "quitter-quitter", outcome: "PASS" }]);
+  const calls = readFileSync(join(out, "pairs", "quitter-quitter", "stub-a.jsonl"), "utf8")
+    .trim()
+    .split("\n");
+  t.ok(calls.length > 0, "agent A's stub answered");
+  for (const line of calls) t.match(JSON.parse(line), { mode: "slow", status: 200 });
+});

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
+import { MODES, type StubMode } from "../../stub/types.ts";
 import { parseAgentSpec, runSwarm } from "../swarm.ts";
 import { clientEndpoints, parsePositive } from "../../hub/config.ts";
 import { MitteloError } from "../../util/errors.ts";
@@ -23,6 +24,9 @@ interface AgentFlags {
   preflight: boolean;
   requireReady?: boolean;
   stubUrl?: string;
+  stubMode?: StubMode;
+  stubLog?: string;
+  cancelOnStop?: boolean;
 }
 
 function hubOptions(command: Command): Command {
@@ -49,6 +53,14 @@ export function registerAgent(program: Command, io: CliIO): void {
       .option("--no-preflight", "skip the preflight check")
       .option("--require-ready", "refuse to start when preflight warns (default: only when it fails)")
       .option("--stub-url <url>", "point the backend at this model stub (`mittelo stub --print-url`), using its manifest `stub` block")
+      .addOption(
+        new Option(
+          "--stub-mode <mode>",
+          "start a model stub inside the agent, answering in this mode; what it answers feeds the classifier (429 → SKIP quota)",
+        ).choices([...MODES]),
+      )
+      .option("--stub-log <file>", "with --stub-mode: append the stub's request log (JSONL) to this file")
+      .option("--cancel-on-stop", "on SIGINT/SIGTERM cancel the task in hand (backend killed, not acked) instead of finishing it; a second signal always does")
       .addHelpText("after", "\nExamples:\n  $ mittelo agent --backend echo\n  $ mittelo agent --backend codex --require-ready --lease-seconds 600"),
   ).action(async (flags: AgentFlags) => {
     const { hubs, token } = clientEndpoints(flags, process.env);
@@ -71,6 +83,9 @@ export function registerAgent(program: Command, io: CliIO): void {
           preflight: flags.preflight,
           requireReady: flags.requireReady,
           stubUrl: flags.stubUrl,
+          stubMode: flags.stubMode,
+          stubLog: flags.stubLog,
+          cancelOnStop: flags.cancelOnStop,
         },
         io,
       ),

@@ -145,6 +145,12 @@ export function registerMatrix(program: Command, io: CliIO): void {
     // The out dir is fixed here so the pair smokes can put their artifacts under it (<out>/pairs/<name>/).
     const shard = options.shard ? `_shard-${options.shard.index}-of-${options.shard.total}` : "";
     const outDir = resolve(options.outDir ?? join("reports", "e2e", `${fileTimestamp()}_matrix${shard}`));
-    io.exit(await matrixCommand({ ...options, outDir, extend: pairsExtension(outDir, process.env) }, io, ["mittelo", "matrix", ...process.argv.slice(3)]));
+    io.exit(
+      await matrixCommand({ ...options, outDir, extend: pairsExtension(outDir, process.env, options.stubMode) }, io, [
+        "mittelo",
+        "matrix",
+        ...process.argv.slice(3),
+      ]),
+    );
   });
 }

@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
+import { MODES, type StubMode } from "../../stub/types.ts";
 import { fileTimestamp } from "../matrix-session.ts";
 import { runPairSmoke } from "../../smoke/run-pair-smoke.ts";
 import { EXIT_FAIL, EXIT_OK, MitteloError } from "../../util/errors.ts";
@@ -14,6 +15,7 @@ interface PairSmokeFlags {
   outDir?: string;
   chaos?: boolean;
   stub?: boolean;
+  stubMode?: StubMode;
   manifest?: string;
 }
 
@@ -36,10 +38,15 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
     .option("-o, --out-dir <dir>", "artifact folder (default reports/swarm/<UTC ts>_pair/)")
     .option("--chaos", "kill agent A mid-task once and restart it; delay one ack of agent B past its lease")
     .option("--stub", "run both backends against a local model stub (their manifest `stub` blocks): real CLIs, no network, exact answers")
+    .addOption(
+      new Option("--stub-mode <mode>", "how the stubs answer (implies --stub); each agent's classifier sees it: 429 → SKIP quota, 401 → SKIP auth").choices([
+        ...MODES,
+      ]),
+    )
     .option("-m, --manifest <path>", "manifest file, also given to the agents (default: $MITTELO_MANIFEST or ./matrix.yaml)")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ mittelo pair-smoke --backend-a echo --backend-b echo\n  $ mittelo pair-smoke -a echo -b echo --tasks 10 --chaos\n  $ mittelo pair-smoke --stub --backend-a codex --backend-b claude_code",
+      "\nExamples:\n  $ mittelo pair-smoke --backend-a echo --backend-b echo\n  $ mittelo pair-smoke -a echo -b echo --tasks 10 --chaos\n  $ mittelo pair-smoke --stub --backend-a codex --backend-b claude_code\n  $ mittelo pair-smoke --stub-mode 429 -a codex -b claude_code --tasks 2   # SKIP quota",
     )
     .action(async (flags: PairSmokeFlags) => {
       const tasks = positive(flags.tasks, "--tasks", true);
@@ -56,7 +63,8 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
           tasks,
           timeoutMs,
           chaos: flags.chaos,
-          stub: flags.stub,
+          stub: flags.stub || flags.stubMode !== undefined,
+          stubMode: flags.stubMode,
           outDir: flags.outDir ?? join("reports", "swarm", `${fileTimestamp()}_pair`),
           env: process.env,
           signal: controller.signal,
