@@ -21,15 +21,22 @@ export function discoverBackends(roots: string[]): DiscoveredBackend[] {
   return discoverFolders(roots).backends;
 }
 
-/** The backend folders of these roots, and the folders with a `run` file that are not backends (bad name, not executable). */
+/**
+ * The backend folders of these roots, and what is not a backend though it looks meant as one: a folder with a `run` file
+ * whose name breaks the naming rule or whose `run` is not executable, and a root after the first (the manifest's own
+ * backends/, which may well be absent: those come from MITTELO_BACKENDS_DIR) that is not a readable directory.
+ */
 export function discoverFolders(roots: string[]): Discovery {
   const found = new Map<string, DiscoveredBackend>();
   const ignored: IgnoredFolder[] = [];
-  for (const root of roots) {
+  for (const [index, root] of roots.entries()) {
     let entries: string[];
     try {
       entries = readdirSync(root);
-    } catch {
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
+      if (index > 0)
+        ignored.push({ name: root, folder: root, why: `MITTELO_BACKENDS_DIR names ${root}, which is not a readable directory (${code}): fix the path` });
       continue;
     }
     for (const name of entries.sort()) {

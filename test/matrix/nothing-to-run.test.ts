@@ -82,10 +82,7 @@ t.test("a backend folder with a bad name or a run that is not executable is repo
 
   const validate = await runCli(["validate", "-m", manifest]);
   t.equal(validate.code, 0);
-  t.match(
-    validate.stderr,
-    /backends\/MyBot: warning\[ignored-folder\] not a backend, left out of every run: 'MyBot' is not a backend name .*e\.g\. to 'mybot'/,
-  );
+  t.match(validate.stderr, /backends\/MyBot: warning\[ignored-folder\] left out of every run: 'MyBot' is not a backend name .*e\.g\. to 'mybot'/);
   t.match(validate.stderr, /backends\/kärry: warning\[ignored-folder\] .*'kärry' is not a backend name .*e\.g\. to 'karry'/);
   t.match(validate.stderr, /backends\/plain: warning\[ignored-folder\] .*plain\/run is not executable: chmod \+x /);
   t.notMatch(validate.stderr, /_template|good|lib/, "reserved folders, real backends and folders without run are not warned about");
@@ -99,4 +96,18 @@ t.test("a backend folder with a bad name or a run that is not executable is repo
   t.equal(run.code, 0, run.stderr);
   const { readFileSync } = await import("node:fs");
   t.match(readFileSync(join(dir, "out", "summary.md"), "utf8"), /Not planned: .*folder \S+backends\/MyBot \('MyBot' is not a backend name/);
+});
+
+t.test("a MITTELO_BACKENDS_DIR entry that is not a directory is reported", async (t) => {
+  const dir = t.testdir({ "matrix.yaml": "version: 1\ndefaults:\n  cases: [{ name: smoke, prompt: hi }]\nbackends:\n  cat: { invoke: { argv: [cat] } }\n" });
+  const missing = join(dir, "no-such-dir");
+  process.env.MITTELO_BACKENDS_DIR = missing;
+  t.teardown(() => {
+    delete process.env.MITTELO_BACKENDS_DIR;
+  });
+  const validate = await runCli(["validate", "-m", join(dir, "matrix.yaml")]);
+  t.equal(validate.code, 0);
+  t.match(validate.stderr, `warning[ignored-folder] left out of every run: MITTELO_BACKENDS_DIR names ${missing}, which is not a readable directory (ENOENT)`);
+  const list = await runCli(["matrix", "-m", join(dir, "matrix.yaml"), "--list"]);
+  t.match(list.stdout, `not planned: MITTELO_BACKENDS_DIR names ${missing}`);
 });

@@ -33,7 +33,7 @@ export function registerValidate(program: Command, io: CliIO): void {
         line: 0,
         col: 0,
         path: "",
-        message: `not a backend, left out of every run: ${f.why}`,
+        message: `left out of every run: ${f.why}`,
       }));
       const warnings = [...result.warnings, ...folders];
       if (options.json) {
