@@ -25,6 +25,7 @@ export const defaultPins = [
   { name: "qwen", package: "@qwen-code/qwen-code", version: "0.15.10", bin: "qwen" },
   { name: "opencode", package: "opencode-ai", version: "1.18.33", bin: "opencode" },
   { name: "copilot", package: "@github/copilot", version: "1.0.102", bin: "copilot" },
+  { name: "kilo", package: "@kilocode/cli", version: "7.7.7", bin: "kilo" },
 ];
 
 const exact = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;

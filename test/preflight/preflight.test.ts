@@ -201,8 +201,8 @@ t.test("ollama: the local server must answer (127.0.0.1 only)", async (t) => {
 });
 
 t.test("every other imitated CLI: real version parsed, auth finding with its hint", async (t) => {
-  const s = sandbox(t, ["real/gemini", "real/qwen", "real/copilot", "real/kiro-cli", "real/kimi"]);
-  const expected: Record<string, string> = { gemini: "0.61.0", qwen: "0.15.10", copilot: "1.0.102", kiro: "1.20.1", kimi: "0.52.0" };
+  const s = sandbox(t, ["real/gemini", "real/qwen", "real/copilot", "real/kiro-cli", "real/kimi", "real/kilo"]);
+  const expected: Record<string, string> = { gemini: "0.61.0", qwen: "0.15.10", copilot: "1.0.102", kiro: "1.20.1", kimi: "0.52.0", kilo: "7.7.7" };
   for (const [name, version] of Object.entries(expected)) {
     const backend = await shipped(name);
     const result = await preflight(backend, { env: s.env, probeTimeoutMs: PROBE });

@@ -8,13 +8,21 @@ import t, { type Test } from "tap";
 import { parseDocument } from "yaml";
 import { ROOT, spawnCli } from "../helpers/cli.ts";
 
-const CLIS = ["codex", "claude_code", "gemini", "qwen", "opencode", "copilot"] as const;
+const CLIS = ["codex", "claude_code", "gemini", "qwen", "opencode", "copilot", "kilo"] as const;
 type Cli = (typeof CLIS)[number];
 const ANSWER = "mittelo smoke ok";
 /** At concurrency 6 on 2 cores, 12+ CLI probes start at once: `gemini --help` then takes ~20 s (10 s alone is the default). */
 const PROBE_TIMEOUT = "90s";
-/** The `stub` profile's 90 s, copilot's own 120 s, the hang run's 15 s; each run is killed at its timeout + kill_grace. */
-const TIMEOUT_MS: Record<Cli, number> = { codex: 90_000, claude_code: 90_000, gemini: 90_000, qwen: 90_000, opencode: 90_000, copilot: 120_000 };
+/** The `stub` profile's 90 s, copilot's own 120 s, kilo's 150 s, the hang run's 15 s; each run is killed at its timeout + kill_grace. */
+const TIMEOUT_MS: Record<Cli, number> = {
+  codex: 90_000,
+  claude_code: 90_000,
+  gemini: 90_000,
+  qwen: 90_000,
+  opencode: 90_000,
+  copilot: 120_000,
+  kilo: 150_000,
+};
 const HANG_TIMEOUT_MS = 15_000;
 const SLACK_MS = 5_000;
 
@@ -103,7 +111,7 @@ if ("missing" in installed) {
       mode,
       ...include,
       "--concurrency",
-      "6",
+      String(CLIS.length),
       "--reporter",
       "none",
       "--out-dir",
