@@ -1,5 +1,6 @@
 // The real AI CLIs (pinned, installed by scripts/install-real-clis.mjs into .cache/real-clis) run through the real
-// harness against the built-in model stub, once per stub mode, and each outcome is asserted. Not part of `npm test`:
+// harness against the built-in model stub, once per stub mode, and each outcome is asserted; then pair smokes of two
+// real CLIs against 401, 429 and hanging stubs. Not part of `npm test`:
 // run it with `npm run test:real-clis`. Hermetic: the stub listens on 127.0.0.1, HOME and TMPDIR are temp dirs.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
@@ -224,6 +225,30 @@ if ("missing" in installed) {
       });
     });
 
+  /**
+   * A pair smoke of two real CLIs, each agent with a stub of its own in `mode` (`pair-smoke --stub-mode`): the agents'
+   * classifiers see what their stubs answered, and so does the pair's verdict. No process may survive it.
+   */
+  const pairSmoke = (mode: string, a: Cli, b: Cli, timeoutS: number, expected: { outcome: string; reason: string; rule: RegExp }) =>
+    t.test(`pair smoke ${a} + ${b} against a ${mode} stub: ${expected.outcome} ${expected.reason}`, async (t) => {
+      const out = join(root, `pair-${mode}`);
+      const args = ["pair-smoke", "-m", manifest, "--stub-mode", mode, "-a", a, "-b", b, "--tasks", "2", "--timeout-s", String(timeoutS), "--out-dir", out];
+      const started = Date.now();
+      const result = await spawnCli(args, { env, clean: true, timeout: 5 * 60_000 });
+      const pair = JSON.parse(readFileSync(join(out, "result.json"), "utf8")) as {
+        verdict: { outcome: string; reason: string; rule: string; message: string; evidence?: string };
+        details: { failedTasks: Array<{ error: string }> };
+      };
+      t.comment(
+        `pair ${a}+${b} --stub-mode ${mode}: ${((Date.now() - started) / 1000).toFixed(1)} s wall; ${pair.verdict.outcome} ${pair.verdict.reason} (${pair.verdict.rule})`,
+      );
+      t.equal(result.code, expected.outcome === "FAIL" ? 1 : 0, "exit code", { stdout: result.stdout, stderr: result.stderr.slice(-2000) });
+      t.equal(pair.verdict.outcome, expected.outcome, pair.verdict.message);
+      t.equal(pair.verdict.reason, expected.reason, `${pair.verdict.message} · ${pair.verdict.evidence ?? ""}`);
+      t.match(pair.verdict.rule, expected.rule);
+      t.same(survivors(out), [], "no process left behind");
+    });
+
   // One run at a time. Overlapping runs (401 with hang, 429 with 500) saved 3 minutes but, with 12 CLIs on 2 cores,
   // made gemini's probes time out at 90 s and pushed opencode's and copilot's 429/500 runs past their timeouts.
   group("ok", [ok]);
@@ -231,4 +256,9 @@ if ("missing" in installed) {
   group("429", [quota]);
   group("500", [server]);
   group("hang", [hang]);
+  // codex and claude give up at once on 401 and 429 (each agent acks its task SKIP); qwen retries 429 silently until it
+  // is killed, so its pair is judged by the stubs' logs when the batch times out; a hang is a timeout.
+  pairSmoke("401", "codex", "claude_code", 120, { outcome: "SKIP", reason: "auth", rule: /^pair\.tasks-skipped$/ });
+  pairSmoke("429", "qwen", "claude_code", 60, { outcome: "SKIP", reason: "quota", rule: /^pair\.(upstream\.quota|tasks-skipped)$/ });
+  pairSmoke("hang", "codex", "claude_code", 20, { outcome: "FAIL", reason: "timeout", rule: /^pair\.timeout$/ });
 }
