@@ -109,7 +109,7 @@ function verdictOf(d: PairDetails, input: VerifyInput): Verdict {
       reason: first.reason,
       rule: "pair.tasks-skipped",
       message: `${d.failed} of ${d.tasks} tasks were SKIPped by their agent (${reasons.join(", ")}): ${first.message}`,
-      evidence: task ? `task ${task.task_id} (${task.worker}): ${firstLine(task.error)}` : undefined,
+      evidence: task ? `task ${task.task_id} (${task.worker}): ${first.evidence ?? firstLine(task.error)}` : undefined,
       ...(first.hint ? { hint: first.hint } : {}),
     };
   }

@@ -39,6 +39,8 @@ for (const [backend, mode, outcome, reason, rule, timeoutS] of cases) {
     if (rule === "pair.tasks-skipped") {
       t.equal(result.details.failed, 2, "both tasks were acked failed by their agents");
       for (const f of result.details.failedTasks) t.match(f.error, new RegExp(`^SKIP ${reason}: not set up here \\(${reason}\\): the model server answered`));
+      t.match(result.verdict.evidence, /^task \d+ \(pair-[ab]\): model server log: \d+ × HTTP (429|401)$/, "the agent's evidence");
+      t.match(run.stdout, "skipped: the backends are not set up here (exit 0)");
     }
     if (rule.startsWith("pair.upstream")) t.match(result.verdict.message, /to all \d+ model calls; the batch did not finish within 6\.0 s/);
     if (mode === "hang") t.match(result.verdict.evidence, /model server log: \d+ model calls?, 0 answered/);
@@ -60,7 +62,7 @@ t.test("an agent with --stub-mode acks a task with what its stub's answers mean"
   t.equal(tasks[0]?.status, "failed");
   t.match(
     tasks[0]?.error,
-    /^SKIP quota: not set up here \(quota\): the model server answered 429 \(quota\) to its only model call; the CLI exited with 1\nnext step: /,
+    /^SKIP quota: not set up here \(quota\): the model server answered 429 \(quota\) to its only model call; the CLI exited with 1\nevidence: model server log: 1 × HTTP 429\nnext step: /,
   );
   t.match(readFileSync(log, "utf8"), /"status":429/);
   const both = await agent(["--manifest", MANIFEST, "--backend", "quitter", "--port", "1", "--once", "--stub-mode", "429", "--stub-url", "http://127.0.0.1:1"]);

@@ -72,14 +72,15 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
         });
         const { verdict: v, details: d } = result;
         io.stdout(`pair ${result.pair}: ${v.outcome} (${v.reason}) — ${v.message}\n`);
-        if (v.outcome === "PASS" || v.outcome === "FAIL") {
+        const ran = result.processes.length > 0;
+        if (v.outcome === "PASS" || v.outcome === "FAIL" || (v.outcome === "SKIP" && ran)) {
           io.stdout(
             `  tasks ${d.tasks} · done ${d.done} · failed ${d.failed} · split A ${d.split.a} / B ${d.split.b} · re-leases ${d.releases} · fenced acks ${d.fencedAcks} · work ${result.workMs ?? "-"} ms\n`,
           );
         }
         if (v.outcome !== "PASS" && v.evidence) io.stdout(`  evidence: ${v.evidence}\n`);
         if (v.outcome !== "PASS" && v.hint) io.stdout(`  next step: ${v.hint}\n`);
-        if (v.outcome === "SKIP") io.stdout("  skipped: nothing was run (exit 0)\n");
+        if (v.outcome === "SKIP") io.stdout(ran ? "  skipped: the backends are not set up here (exit 0)\n" : "  skipped: nothing was run (exit 0)\n");
         io.stdout(`artifacts: ${result.artifacts.dir}\n`);
         io.exit(v.outcome === "PASS" || v.outcome === "SKIP" ? EXIT_OK : EXIT_FAIL);
       } finally {
