@@ -114,10 +114,16 @@ async function runInFolder(
   const progress = attachProgress(process.stderr, io.isTTY && !process.env.CI && options.reporter !== "none");
   sink.on(progress.listener);
   const loopback = await canBindLoopback();
+  // The first signal stops the run: running probes and backends are killed (their process groups), the reports are
+  // written. Later signals are only acknowledged: dying at once would leave those process groups behind.
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) io.stderr(`mittelo: ${signal}: already stopping; the running backends are being killed\n`);
+    else io.stderr(`mittelo: ${signal}: stopping; killing the running backends, then writing the reports\n`);
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const extension = options.extend ? await options.extend(plan) : undefined;
   const stub = plan.settings.stub ? (await import("../matrix/stub-hooks.ts")).stubHooks(outDir, options.stubMode ?? "ok", redact) : undefined;
   const hooks = {

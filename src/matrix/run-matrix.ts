@@ -21,6 +21,7 @@ import type { Partition } from "../manifest/partition.ts";
 import type { Plan, PlannedBackend, PlannedCase } from "../manifest/plan-types.ts";
 import { preflight } from "../preflight/preflight.ts";
 import { preflightSkip } from "../preflight/skip.ts";
+import { EXIT_FAIL } from "../util/errors.ts";
 import { makeDir, writeFileAtomic } from "../util/files.ts";
 import type { Redactor } from "../util/redact.ts";
 import type { CaseEndEvent, PairEndEvent } from "../report/events.ts";
@@ -97,6 +98,9 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
   /** --bail: the first unexpected outcome, which stopped the run. */
   let bailOut: { backend: string; message: string } | undefined;
 
+  /** A case that will not run because the run is stopping: interrupted (Ctrl-C, SIGTERM) or --bail. */
+  const notRun = (): Verdict => (options.signal?.aborted ? interruptedVerdict() : bailVerdict());
+
   /** Sandbox, environment and preflight of a backend; `gateOnly` when this shard runs none of its cells. */
   const check = async (backend: PlannedBackend, gateOnly: boolean) => {
     const setup = await options.setupFor?.(backend);
@@ -112,9 +116,11 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
     try {
       for (const value of prepared.sandbox.authSecrets) options.redact.add(`${backend.name}.auth_files`, value);
       const result = await global(() =>
-        preflight(backend, { env: prepared.env, probeTimeoutMs: plan.settings.probeTimeoutMs, secretNames: plan.settings.redactEnv }),
+        preflight(backend, { env: prepared.env, probeTimeoutMs: plan.settings.probeTimeoutMs, secretNames: plan.settings.redactEnv, signal: bail.signal }),
       );
-      const skip = preflightSkip(result, plan.settings.runOnWarn);
+      // Stopped during preflight (its probes were killed): its findings say nothing about the backend.
+      const stopped = bail.signal.aborted ? notRun() : undefined;
+      const skip = stopped ?? preflightSkip(result, plan.settings.runOnWarn);
       sink.emit({ type: "preflight", ts: now(), backend: backend.name, result, decision: skip ? "skip" : "run", ...(gateOnly && { gateOnly }) });
       return { prepared, skip };
     } catch (error) {
@@ -131,7 +137,7 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
       mine.map((cell) =>
         local(() =>
           global(async () => {
-            const verdict = skip ?? (bail.signal.aborted ? bailVerdict() : undefined);
+            const verdict = skip ?? (bail.signal.aborted ? notRun() : undefined);
             if (verdict) {
               sink.emit({
                 type: "case-end",
@@ -175,10 +181,10 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
   const gateOnly = options.runPairs ? plan.backends.filter((b) => !runHere.has(b.name) && pairs.some((p) => p.a === b.name || p.b === b.name)) : [];
   await Promise.all([...backends.map((b) => runBackend(b, cellsOf(b.name))), ...gateOnly.map(checkForGate)]);
 
-  if (bailOut) {
-    // --bail stopped the run: the pairs are not started either.
+  if (bailOut || options.signal?.aborted) {
+    // --bail or a signal stopped the run: the pairs are not started either.
     for (const p of pairs) {
-      const verdict = bailVerdict();
+      const verdict = notRun();
       sink.emit({
         type: "pair-end",
         ts: now(),
@@ -196,9 +202,18 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
     for (const pair of await options.runPairs(gate, options.signal, pairsHere)) sink.emit(pair);
   }
   options.signal?.removeEventListener("abort", onOuterAbort);
-  const { counts, mismatches, exitCode } = summarize(foldEvents(sink.events));
+  const summary = summarize(foldEvents(sink.events));
+  // An interrupted run judged nothing it did not finish: never "as expected".
+  const interrupted = options.signal?.aborted ? ["the run was interrupted (SIGINT/SIGTERM) before it finished"] : [];
+  const mismatches = [...summary.mismatches, ...interrupted];
+  const { counts } = summary;
+  const exitCode = interrupted.length ? EXIT_FAIL : summary.exitCode;
   sink.emit({ type: "run-end", ts: now(), durationMs: Date.now() - started, exitCode, counts, mismatches, ...(bailOut ? { bailOut } : {}) });
   return exitCode;
+}
+
+function interruptedVerdict(): Verdict {
+  return { outcome: "SKIP", reason: "interrupted", rule: "interrupted", message: "not run: the run was interrupted (SIGINT/SIGTERM)" };
 }
 
 function bailVerdict(): Verdict {

@@ -21,6 +21,8 @@ export interface PreflightContext {
   probeTimeoutMs: number;
   /** defaults.redact_env: more variable names treated as secrets. */
   secretNames?: readonly string[];
+  /** Aborting it kills the running probes at once (Ctrl-C, SIGTERM, --bail). */
+  signal?: AbortSignal | undefined;
   platform?: string;
   arch?: string;
 }
@@ -57,7 +59,7 @@ export async function preflight(backend: PlannedBackend, ctx: PreflightContext):
     authFiles: runAuthCommand ? requires.auth_files : [],
   });
   try {
-    const run = prober({ env: { ...env, ...sandbox.env }, cwd: sandbox.workdir, timeoutMs: ctx.probeTimeoutMs });
+    const run = prober({ env: { ...env, ...sandbox.env }, cwd: sandbox.workdir, timeoutMs: ctx.probeTimeoutMs, signal: ctx.signal });
     const authRun = runAuthCommand ? run : undefined;
     const [auth, url, version, help] = await Promise.all([
       checkAuth({ requires, env, home: authHome(env), login: backend.login, run: authRun, timeoutMs: ctx.probeTimeoutMs }),

@@ -8,6 +8,8 @@ export interface ProbeContext {
   env: Record<string, string>;
   cwd: string;
   timeoutMs: number;
+  /** Stops a running probe at once (its process group is killed): the run was interrupted. */
+  signal?: AbortSignal | undefined;
 }
 
 export type Prober = (argv: string[]) => Promise<RunRecord>;
@@ -15,7 +17,8 @@ export type Prober = (argv: string[]) => Promise<RunRecord>;
 const PROBE_CAP = 256 * 1024;
 
 export function prober(ctx: ProbeContext): Prober {
-  return (argv) => invoke({ argv, stdin: "", env: ctx.env, cwd: ctx.cwd, timeoutMs: ctx.timeoutMs, killGraceMs: 300, outputCapBytes: PROBE_CAP });
+  return (argv) =>
+    invoke({ argv, stdin: "", env: ctx.env, cwd: ctx.cwd, timeoutMs: ctx.timeoutMs, killGraceMs: 300, outputCapBytes: PROBE_CAP, signal: ctx.signal });
 }
 
 /** The command as people type it, for messages. */
