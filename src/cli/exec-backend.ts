@@ -1,5 +1,6 @@
 // `mittelo exec --backend NAME`: runs one backend as matrix.yaml declares it (the wrapper contract, standalone):
 // prompt on stdin, only the answer on stdout, the CLI's diagnostics on stderr, exit 0 on success.
+import { constants } from "node:os";
 import { text } from "node:stream/consumers";
 import type { CliIO } from "../cli/io.ts";
 import { openPlan } from "../manifest/open.ts";
@@ -34,15 +35,30 @@ export async function execBackend(
     workdir: "nested",
     cwd: process.cwd(),
   });
+  // The CLI runs in a process group of its own: a signal to this process (a harness timing out the wrapper that
+  // called us, Ctrl-C) must kill it too, or it would outlive us. Exit then as a process killed by that signal would.
+  const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    received ??= signal;
+    controller.abort();
+  };
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const s of signals) process.on(s, onSignal);
   let result: Awaited<ReturnType<typeof runPrompt>>;
   try {
     result = await runPrompt(
       prepared,
       { prompt, timeoutMs: backend.timeoutMs },
-      { settings: plan.settings, onOutput: (stream, chunk) => stream === "stderr" && io.stderr(chunk) },
+      { settings: plan.settings, signal: controller.signal, onOutput: (stream, chunk) => stream === "stderr" && io.stderr(chunk) },
     );
   } finally {
+    for (const s of signals) process.off(s, onSignal);
     prepared.dispose();
+  }
+  if (received) {
+    io.stderr(`mittelo exec ${backend.name}: ${received}: stopped ${backend.name} (its process group was killed)\n`);
+    return 128 + (constants.signals[received] ?? 15);
   }
   const { record, verdict, extraction } = result;
   if (verdict.outcome === "PASS") {
