@@ -11,6 +11,7 @@ import { type BackendSetup, stubSetup } from "../backends/stub-setup.ts";
 import { runAgent } from "../agent/agent.ts";
 import type { HubEndpoint } from "../hub/config.ts";
 import { where } from "../hub/failover.ts";
+import { signalExitCode, stoppable } from "./stop-signal.ts";
 import type { UpstreamObserver } from "../backends/upstream.ts";
 import { observeStub } from "../stub/observe.ts";
 import { type StubServer, startStub } from "../stub/server.ts";
@@ -83,7 +84,12 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
     });
     for (const value of prepared.sandbox.authSecrets) redact.add(`${backend.name}.auth_files`, value);
     if (options.preflight) {
-      const result = await preflight(backend, { env: prepared.env, probeTimeoutMs: plan.settings.probeTimeoutMs, secretNames: plan.settings.redactEnv });
+      const probeEnv = prepared.env;
+      const probed = await stoppable(io, "the preflight probes", (signal) =>
+        preflight(backend, { env: probeEnv, probeTimeoutMs: plan.settings.probeTimeoutMs, secretNames: plan.settings.redactEnv, signal }),
+      );
+      if (probed.signal) return signalExitCode(probed.signal);
+      const result = probed.value;
       const blocking = result.status === "fail" || (result.status === "warn" && options.requireReady);
       for (const f of result.findings) log(`preflight ${f.severity} ${f.code}: ${f.message}${f.hint ? ` — ${f.hint}` : ""}`);
       if (blocking) {

@@ -6,7 +6,7 @@ import { preflightSkip } from "../preflight/skip.ts";
 import { preflight } from "../preflight/preflight.ts";
 import { canBindLoopback } from "../util/loopback.ts";
 
-export async function gatePair(backends: PlannedBackend[], settings: PlanSettings, env: NodeJS.ProcessEnv): Promise<Verdict | undefined> {
+export async function gatePair(backends: PlannedBackend[], settings: PlanSettings, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<Verdict | undefined> {
   if (!(await canBindLoopback())) {
     return {
       outcome: "SKIP",
@@ -18,14 +18,14 @@ export async function gatePair(backends: PlannedBackend[], settings: PlanSetting
     };
   }
   const unique = [...new Map(backends.map((b) => [b.name, b])).values()];
-  const results = await Promise.all(unique.map((b) => check(b, settings, env)));
+  const results = await Promise.all(unique.map((b) => check(b, settings, env, signal)));
   return results.find((v) => v !== undefined);
 }
 
-async function check(backend: PlannedBackend, settings: PlanSettings, env: NodeJS.ProcessEnv): Promise<Verdict | undefined> {
+async function check(backend: PlannedBackend, settings: PlanSettings, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<Verdict | undefined> {
   const prepared = prepareBackend(backend, { env, sandbox: settings.sandbox, secretNames: settings.redactEnv, label: `pair-preflight-${backend.name}` });
   try {
-    const result = await preflight(backend, { env: prepared.env, probeTimeoutMs: settings.probeTimeoutMs, secretNames: settings.redactEnv });
+    const result = await preflight(backend, { env: prepared.env, probeTimeoutMs: settings.probeTimeoutMs, secretNames: settings.redactEnv, signal });
     const skip = preflightSkip(result, settings.runOnWarn);
     return (
       skip && {

@@ -64,7 +64,8 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
   }
   // With the stub the backends need no login: only a preflight `fail` (missing binary, platform) stops the smoke.
   const gateSettings = stubbed ? { ...plan.settings, runOnWarn: true } : plan.settings;
-  let verdict: Verdict | undefined = await gatePair([backends.a, backends.b], gateSettings, env);
+  let verdict: Verdict | undefined = await gatePair([backends.a, backends.b], gateSettings, env, o.signal);
+  if (o.signal?.aborted) verdict = errorVerdict(new AbortedError("interrupted during preflight; its probes were stopped"));
   let details: PairDetails = emptyDetails(o.tasks);
   let tasks: HubTask[] = [];
   let batch: BatchOutcome | undefined;

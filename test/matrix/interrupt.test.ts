@@ -1,4 +1,4 @@
-// SIGTERM during preflight: the probe in progress is killed at once (not left to its timeout), the backend is reported
+// SIGTERM during preflight (matrix, backend-check): the probe in progress is killed at once (not left to its timeout), the backend is reported
 // as not run because the run was interrupted (not "--bail", not a probe finding), the exit code is 1, and a second
 // SIGTERM does not make the harness die before it has killed what it started: no process is left behind.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -63,3 +63,26 @@ t.test(
     t.match(report.mismatches, ["the run was interrupted (SIGINT/SIGTERM) before it finished"]);
   },
 );
+
+t.test("SIGTERM to backend-check while a probe hangs: the probe is killed, exit 143", { skip: process.platform !== "linux" && "reads pids" }, async (t) => {
+  const s = sandbox(t, ["hang/codex"]);
+  const pids = mkdtempSync(join(tmpdir(), "mittelo-interrupt-"));
+  const probe = () => readdirSync(pids).map((f) => Number(readFileSync(join(pids, f), "utf8")));
+  t.teardown(() => {
+    for (const pid of probe()) if (alive(pid)) process.kill(pid, "SIGKILL");
+    rmSync(pids, { recursive: true, force: true });
+  });
+  const child = execa("node", [BIN, "backend-check", "--backend", "codex", "--probe-timeout", "60s"], {
+    cwd: ROOT,
+    env: { ...s.env, FAKE_PID_DIR: pids },
+    extendEnv: false,
+    reject: false,
+    forceKillAfterDelay: false,
+  });
+  t.ok(await until(() => probe().length > 0, 30_000), "the hanging --version probe runs");
+  child.kill("SIGTERM");
+  const result = await child;
+  t.equal(result.exitCode, 143, "exit 128 + SIGTERM", { stderr: result.stderr });
+  t.match(result.stderr, "mittelo: SIGTERM: stopping the probes");
+  for (const pid of probe()) t.notOk(alive(pid), `the probe (pid ${pid}) was killed`);
+});

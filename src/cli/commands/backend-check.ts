@@ -3,6 +3,7 @@ import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, MitteloError } from "../../util/errors.
 import { parseDuration } from "../../util/units.ts";
 import type { CliIO } from "../io.ts";
 import { manifestPath } from "../options.ts";
+import { signalExitCode, stoppable } from "../stop-signal.ts";
 
 /** process.env without undefined values. */
 export function currentEnv(): Record<string, string> {
@@ -40,7 +41,11 @@ export function registerBackendCheck(program: Command, io: CliIO): void {
       if (probeTimeoutMs === undefined || probeTimeoutMs <= 0) {
         throw new MitteloError("bad-option", `--probe-timeout '${options.probeTimeout}' is not a duration`, { hint: "e.g. 5s, 1500ms" });
       }
-      const result = await preflight(backend, { env: currentEnv(), probeTimeoutMs });
+      const { value: result, signal } = await stoppable(io, "the probes", (stop) => preflight(backend, { env: currentEnv(), probeTimeoutMs, signal: stop }));
+      if (signal) {
+        io.exit(signalExitCode(signal));
+        return;
+      }
       io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderResult(result));
       io.exit(result.status === "ok" ? EXIT_OK : EXIT_FAIL);
     });

@@ -6,6 +6,7 @@ import type { PreflightResult } from "../../preflight/types.ts";
 import { EXIT_FAIL, EXIT_OK } from "../../util/errors.ts";
 import type { CliIO } from "../io.ts";
 import { manifestPath } from "../options.ts";
+import { signalExitCode, stoppable } from "../stop-signal.ts";
 import { currentEnv } from "./backend-check.ts";
 
 export function registerDoctor(program: Command, io: CliIO): void {
@@ -30,7 +31,14 @@ export function registerDoctor(program: Command, io: CliIO): void {
       if (!options.core) {
         const plan = await openPlan(manifestPath(options.manifest), {}, process.env);
         const limit = pLimit(Math.max(1, Math.min(plan.settings.concurrency, 8)));
-        backends = await Promise.all(plan.backends.map((b) => limit(() => preflight(b, { env, probeTimeoutMs: plan.settings.probeTimeoutMs }))));
+        const probed = await stoppable(io, "the probes", (signal) =>
+          Promise.all(plan.backends.map((b) => limit(() => preflight(b, { env, probeTimeoutMs: plan.settings.probeTimeoutMs, signal })))),
+        );
+        if (probed.signal) {
+          io.exit(signalExitCode(probed.signal));
+          return;
+        }
+        backends = probed.value;
       }
       const ok = core.every((c) => c.status !== "fail");
       if (options.json) io.stdout(`${JSON.stringify({ ok, core, ...(options.core ? {} : { backends }) }, null, 2)}\n`);

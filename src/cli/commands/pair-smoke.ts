@@ -53,8 +53,8 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
       const timeoutMs = Math.round(positive(flags.timeoutS, "--timeout-s", false) * 1000);
       const controller = new AbortController();
       const onSignal = () => controller.abort();
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
       try {
         const result = await runPairSmoke({
           manifest: manifestPath(flags.manifest),
