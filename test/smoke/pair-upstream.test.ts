@@ -12,6 +12,9 @@ import { agent } from "../fixtures/agent/helpers.ts";
 import { connect, startTestHub } from "../fixtures/hub/helpers.ts";
 
 const MANIFEST = join(ROOT, "test/fixtures/upstream/matrix.yaml");
+// Seven real pair smokes (a hub, two agents, two stubs and their CLIs each): 332 s at load 30 on 2 cores, over tap's
+// 300 s per file. The file's own limit is raised; each smoke keeps its own deadline below.
+t.setTimeout(900_000);
 const linuxOnly = { skip: process.platform !== "linux" && "reads /proc to find this run's processes" };
 
 const cases: Array<[backend: string, mode: string, outcome: string, reason: string, rule: string, timeoutS: string]> = [
