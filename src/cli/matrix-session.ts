@@ -21,6 +21,7 @@ import { checkFilePath } from "../util/files.ts";
 import { printable } from "../util/printable.ts";
 import { makeRedactor, type Redactor } from "../util/redact.ts";
 import { openReportFolder } from "../report/folder.ts";
+import { fileTimestamp } from "../util/units.ts";
 import type { StubMode } from "../stub/types.ts";
 import { type MatrixOptions, runMatrix } from "../matrix/run-matrix.ts";
 import { EventSink } from "../matrix/sink.ts";
@@ -49,14 +50,6 @@ export interface MatrixCommandOptions extends PlanOptions {
   timings?: string;
   /** Hooks for the stub profile and pair smoke, supplied by the command that owns them. */
   extend?: (plan: Plan) => Promise<Pick<MatrixOptions, "setupFor" | "stubSummary" | "upstreamFor" | "runPairs"> & { close?: () => Promise<void> }>;
-}
-
-/** `20261124T031502Z`: a UTC timestamp safe in file names. */
-export function fileTimestamp(date = new Date()): string {
-  return date
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z");
 }
 
 /** The default machine label: `<os>-<arch>`, e.g. linux-x64, darwin-arm64. */

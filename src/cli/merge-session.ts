@@ -13,7 +13,7 @@ import { EXIT_FAIL, MitteloError } from "../util/errors.ts";
 import { makeRedactor, redactDeep } from "../util/redact.ts";
 import { publishToGitHub } from "./github.ts";
 import type { CliIO } from "./io.ts";
-import { fileTimestamp } from "./matrix-session.ts";
+import { fileTimestamp } from "../util/units.ts";
 
 export interface MergeCommandOptions {
   outDir?: string;

@@ -3,12 +3,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { HubClient } from "../hub/client.ts";
 import type { StubMode } from "../stub/types.ts";
+import { packageFile } from "../util/package-root.ts";
 import { type Child, LogBuffer, killNow, spawnNode, stopAll } from "./children.ts";
 
-export const BIN = fileURLToPath(new URL("../../bin/mittelo.mjs", import.meta.url));
+export const BIN = packageFile("bin", "mittelo.mjs");
 const POLL_MS = 20;
 
 export type Role = "a" | "b";

@@ -21,6 +21,14 @@ export function parseBytes(value: number | string): number | undefined {
 }
 
 /** Formats milliseconds for people: `850 ms`, `12.3 s`, `2 min 5 s`. */
+/** `20261124T031502Z`: a UTC timestamp safe in file names. */
+export function fileTimestamp(date = new Date()): string {
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+}
+
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;

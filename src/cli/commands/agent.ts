@@ -1,9 +1,8 @@
-import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
 import { MODES, type StubMode } from "../../stub/types.ts";
-import { parseAgentSpec, runSwarm } from "../swarm.ts";
 import { clientEndpoints, parsePositive } from "../../hub/config.ts";
 import { MitteloError } from "../../util/errors.ts";
+import { packageFile } from "../../util/package-root.ts";
 import { parseDuration } from "../../util/units.ts";
 import type { CliIO } from "../io.ts";
 import { collect, manifestPath } from "../options.ts";
@@ -100,6 +99,7 @@ export function registerAgent(program: Command, io: CliIO): void {
       .option("--until-empty", "each agent exits when the queue is drained")
       .addHelpText("after", "\nExamples:\n  $ mittelo swarm --agent echo=2 --agent codex=1"),
   ).action(async (flags: { agent: string[]; hub?: string; host?: string; port?: string; token?: string; manifest?: string; untilEmpty?: boolean }) => {
+    const { parseAgentSpec, runSwarm } = await import("../swarm.ts");
     const specs = flags.agent.map(parseAgentSpec);
     const args: string[] = ["--manifest", manifestPath(flags.manifest)];
     if (flags.hub) args.push("--hub", flags.hub);
@@ -108,6 +108,6 @@ export function registerAgent(program: Command, io: CliIO): void {
     if (flags.untilEmpty) args.push("--until-empty");
     // The token travels in the agents' environment, never on their command line (which `ps` shows to every user).
     const token = flags.token ?? (process.env.MITTELO_TOKEN || undefined);
-    io.exit(await runSwarm(specs, args, io, fileURLToPath(new URL("../../../bin/mittelo.mjs", import.meta.url)), token));
+    io.exit(await runSwarm(specs, args, io, packageFile("bin", "mittelo.mjs"), token));
   });
 }

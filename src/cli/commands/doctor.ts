@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { resultRow, table } from "../../preflight/render.ts";
 import type { CoreCheck } from "../../preflight/core.ts";
 import type { PreflightResult } from "../../preflight/types.ts";
 import { EXIT_FAIL, EXIT_OK } from "../../util/errors.ts";
@@ -42,12 +41,12 @@ export function registerDoctor(program: Command, io: CliIO): void {
       }
       const ok = core.every((c) => c.status !== "fail");
       if (options.json) io.stdout(`${JSON.stringify({ ok, core, ...(options.core ? {} : { backends }) }, null, 2)}\n`);
-      else io.stdout(renderDoctor(core, options.core ? undefined : backends));
+      else io.stdout(renderDoctor(await import("../../preflight/render.ts"), core, options.core ? undefined : backends));
       io.exit(ok ? EXIT_OK : EXIT_FAIL);
     });
 }
 
-function renderDoctor(core: CoreCheck[], backends: PreflightResult[] | undefined): string {
+function renderDoctor({ resultRow, table }: typeof import("../../preflight/render.ts"), core: CoreCheck[], backends: PreflightResult[] | undefined): string {
   let out = table(
     ["check", "status", "detail"],
     core.map((c) => [c.name, c.status, `${c.detail}${c.hint ? ` — fix: ${c.hint}` : ""}`]),

@@ -1,10 +1,9 @@
 // Small commands that talk to a running hub: enqueue, status, stats, retry, shutdown.
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { type HubClient, HubUnavailableError } from "../../hub/client.ts";
+import type { HubClient } from "../../hub/client.ts";
 import { clientEndpoints, parsePositive } from "../../hub/config.ts";
-import { connectFirst } from "../../hub/failover.ts";
-import { type HubsReply, renderHubs, renderStats, renderTaskTable } from "../../hub/render.ts";
+import type { HubsReply } from "../../hub/render.ts";
 import type { Stats, Task } from "../../hub/task.ts";
 import { EXIT_OK, EXIT_USAGE, MitteloError, messageOf } from "../../util/errors.ts";
 import type { CliIO } from "../io.ts";
@@ -33,6 +32,7 @@ function withEndpoint(command: Command): Command {
  */
 async function withClient<T>(options: Endpoint, run: (client: HubClient) => Promise<T>, retry = false): Promise<T> {
   const { hubs, token } = clientEndpoints(options, process.env);
+  const [{ HubUnavailableError }, { connectFirst }] = await Promise.all([import("../../hub/client.ts"), import("../../hub/failover.ts")]);
   let start = 0;
   for (let round = 0; ; round++) {
     const { client, index } = await connectFirst(hubs, { token }, start);
@@ -76,6 +76,7 @@ export function registerHubClient(program: Command, io: CliIO): void {
       },
       true,
     );
+    const { renderHubs, renderTaskTable } = await import("../../hub/render.ts");
     io.stdout(
       options.json
         ? `${JSON.stringify(reply, null, 2)}\n`
@@ -86,6 +87,7 @@ export function registerHubClient(program: Command, io: CliIO): void {
   withEndpoint(program.command("stats").description("task counts per status").option("--json", "print JSON")).action(
     async (options: Endpoint & { json?: boolean }) => {
       const reply = await withClient(options, (c) => c.call<{ stats: Stats }>("stats"), true);
+      const { renderStats } = await import("../../hub/render.ts");
       io.stdout(options.json ? `${JSON.stringify(reply.stats)}\n` : renderStats(reply.stats));
       io.exit(EXIT_OK);
     },

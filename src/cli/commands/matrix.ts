@@ -2,7 +2,7 @@ import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { parseShard, type ShardBy } from "../../manifest/partition.ts";
 import { MitteloError } from "../../util/errors.ts";
-import { parseDuration } from "../../util/units.ts";
+import { fileTimestamp, parseDuration } from "../../util/units.ts";
 import { MODES, type StubMode } from "../../stub/types.ts";
 import type { CliIO } from "../io.ts";
 import { collect, manifestPath } from "../options.ts";
@@ -139,7 +139,7 @@ export function registerMatrix(program: Command, io: CliIO): void {
       ].join("\n"),
     );
   addMatrixOptions(command).action(async (flags: MatrixFlags) => {
-    const { fileTimestamp, matrixCommand } = await import("../matrix-session.ts");
+    const { matrixCommand } = await import("../matrix-session.ts");
     const { pairsExtension } = await import("../../smoke/pairs-in-matrix.ts");
     const options = parseMatrixFlags(flags);
     // The out dir is fixed here so the pair smokes can put their artifacts under it (<out>/pairs/<name>/).

@@ -1,9 +1,8 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { MODES, type StubMode } from "../../stub/types.ts";
-import { fileTimestamp } from "../matrix-session.ts";
-import { runPairSmoke } from "../../smoke/run-pair-smoke.ts";
 import { EXIT_FAIL, EXIT_OK, MitteloError } from "../../util/errors.ts";
+import { fileTimestamp } from "../../util/units.ts";
 import type { CliIO } from "../io.ts";
 import { manifestPath } from "../options.ts";
 
@@ -51,6 +50,7 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
     .action(async (flags: PairSmokeFlags) => {
       const tasks = positive(flags.tasks, "--tasks", true);
       const timeoutMs = Math.round(positive(flags.timeoutS, "--timeout-s", false) * 1000);
+      const { runPairSmoke } = await import("../../smoke/run-pair-smoke.ts");
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.on("SIGINT", onSignal);

@@ -1,6 +1,6 @@
 import { makeRedactor } from "../../util/redact.ts";
 import type { Command } from "commander";
-import { type AnswerSource, loadScript } from "../../stub/answer.ts";
+import type { AnswerSource } from "../../stub/answer.ts";
 import { parseMode } from "../../stub/modes.ts";
 import { MODES } from "../../stub/types.ts";
 import { EXIT_OK, MitteloError } from "../../util/errors.ts";
@@ -26,12 +26,12 @@ function integer(name: string, value: string, min: number, max: number): number 
   return n;
 }
 
-function answerSource(options: StubCliOptions): AnswerSource {
+async function answerSource(options: StubCliOptions): Promise<AnswerSource> {
   const chosen = [options.reply !== undefined, options.echo === true, options.script !== undefined].filter(Boolean).length;
   if (chosen > 1) throw new MitteloError("stub-option", "--reply, --echo and --script exclude each other", { hint: "pick one answer source" });
   if (options.reply !== undefined) return { kind: "reply", text: options.reply };
   if (options.echo) return { kind: "echo" };
-  if (options.script !== undefined) return loadScript(options.script);
+  if (options.script !== undefined) return (await import("../../stub/answer.ts")).loadScript(options.script);
   return { kind: "default" };
 }
 
@@ -77,7 +77,7 @@ Examples:
     .action(async (options: StubCliOptions) => {
       const { startStub } = await import("../../stub/server.ts");
       const mode = parseMode(options.mode);
-      const answer = answerSource(options);
+      const answer = await answerSource(options);
       const stopped = untilSignal();
       const stub = await startStub({
         host: options.host,
