@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// Entry point: registers the TypeScript loader, then hands argv to the CLI.
-// The CLI module is the only place that exits the process.
-import { register } from "tsx/esm/api";
+// Entry point: loads the CLI (the build in dist/, or the sources when they are newer) and hands it argv.
+// The CLI module is the only place that decides the exit code.
+import { loadMain } from "./load-cli.mjs";
 
-register();
-const { main } = await import("../src/cli/main.ts");
+const main = await loadMain();
 process.exitCode = await main(process.argv.slice(2));

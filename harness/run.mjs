@@ -1,10 +1,9 @@
 #!/usr/bin/env zx
-// The main job: `npx zx harness/run.mjs [flags]` is `mittelo matrix [flags]`. Thin on purpose: flags → src/.
+// The main job: `npx zx harness/run.mjs [flags]` is `mittelo matrix [flags]`. Thin on purpose: flags → the CLI.
 import { fileURLToPath } from "node:url";
-import { register } from "tsx/esm/api";
+import { loadMain } from "../bin/load-cli.mjs";
 
-register();
-const { main } = await import("../src/cli/main.ts");
+const main = await loadMain();
 const self = fileURLToPath(import.meta.url);
 const at = process.argv.findIndex((arg) => arg.endsWith("harness/run.mjs") || arg === self);
 const flags = at === -1 ? process.argv.slice(2) : process.argv.slice(at + 1);

@@ -66,7 +66,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.stderr(`mittelo: ${printable(error.message, { oneLine: true })}\n${error.hint ? `  hint: ${printable(error.hint, { oneLine: true })}\n` : ""}`);
       return error.exitCode;
     }
-    io.stderr(`mittelo: internal error (this is a bug, please report it): ${(error as Error)?.stack ?? String(error)}\n`);
+    const stack = error instanceof Error && error.stack ? (await import("./stack.ts")).sourceMappedStack(error.stack) : String(error);
+    io.stderr(`mittelo: internal error (this is a bug, please report it): ${stack}\n`);
     return EXIT_FAIL;
   }
 }

@@ -1,16 +1,15 @@
 // Validates a method's params against schemas/protocol.schema.json and words the first problem for humans.
-import { type ErrorObject, type ValidateFunction, ajv, readSchema, validatorFor } from "../util/ajv.ts";
+import { type ErrorObject, type ValidateFunction, readSchema, subschemaValidator } from "../util/ajv.ts";
+import "../util/precompiled/protocol.ts";
 import { ProtocolError } from "./errors.ts";
 
-const SCHEMA_ID = "https://mittelo.dev/schemas/protocol.schema.json";
 const validators = new Map<string, ValidateFunction | null>();
 
 /** The validator of `method`'s params, or null for an unknown method. */
 function paramsValidator(method: string): ValidateFunction | null {
   let fn = validators.get(method);
   if (fn === undefined) {
-    validatorFor("protocol.schema.json"); // registers the schema with the shared Ajv
-    fn = ajv().getSchema(`${SCHEMA_ID}#/$defs/params/properties/${method}`) ?? null;
+    fn = subschemaValidator("protocol.schema.json", `/$defs/params/properties/${method}`) ?? null;
     validators.set(method, fn);
   }
   return fn;

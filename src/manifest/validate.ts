@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import semver from "semver";
 import { validatorFor } from "../util/ajv.ts";
+import "../util/precompiled/matrix.ts";
 import { parseDuration } from "../util/units.ts";
 import { type Diagnostic, formatPath } from "./diagnostic.ts";
 import type { LoadedManifest } from "./load.ts";

@@ -3,6 +3,7 @@
 import { appendFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { validatorFor } from "../util/ajv.ts";
+import "../util/precompiled/report.ts";
 import { makeDir, writeFileAtomic } from "../util/files.ts";
 import type { MatrixEvent } from "./events.ts";
 import { renderJson } from "./json.ts";

@@ -1,6 +1,7 @@
 // Writes the smoke's artifacts, every one through the redactor: result.json (schema-checked), summary.md, tasks.json, logs.
 import { join } from "node:path";
 import { validatorFor } from "../util/ajv.ts";
+import "../util/precompiled/pair-result.ts";
 import { makeDir, writeFileAtomic } from "../util/files.ts";
 import { type Redactor, redactDeep } from "../util/redact.ts";
 import type { PairResult } from "./types.ts";

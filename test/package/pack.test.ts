@@ -1,5 +1,5 @@
-// npm pack → install the tarball into an empty directory (offline, from the npm cache that `npm ci` filled)
-// → `mittelo --help` and `mittelo validate` work there against a manifest of that directory.
+// npm pack (its prepack builds dist/) → install the tarball into an empty directory (offline, from the npm cache that
+// `npm ci` filled) → `mittelo --help` and `mittelo validate` work there against a manifest of that directory.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -8,12 +8,18 @@ import { ROOT } from "../helpers/cli.ts";
 
 t.test("the packed tarball installs and runs in an empty directory", async (t) => {
   const dir = t.testdir();
-  const pack = await execa("npm", ["pack", "--json", "--pack-destination", dir, "--ignore-scripts"], { cwd: ROOT, reject: false });
+  const pack = await execa("npm", ["pack", "--json", "--pack-destination", dir], { cwd: ROOT, reject: false });
   t.equal(pack.exitCode, 0, pack.stderr);
   const [info] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const files = info?.files.map((f) => f.path) ?? [];
   t.ok(files.includes("bin/mittelo.mjs"), "the bin is packed");
   t.ok(files.includes("schemas/matrix.schema.json"), "the schemas are packed");
+  t.ok(files.includes("dist/main.js") && files.includes("dist/main.js.map"), "the build is packed, with its source maps");
+  t.ok(files.includes("LICENSE") && files.includes("dist/THIRD_PARTY_LICENSES.md"), "the licenses are packed");
+  t.notOk(
+    files.some((f) => f.startsWith("src/") || f === "tsconfig.json" || f.startsWith("scripts/")),
+    "no TypeScript sources or build scripts: the package runs its build",
+  );
   t.notOk(
     files.some((f) => f.startsWith("test/") || f.startsWith("reports/")),
     "no tests or reports in the package",
