@@ -8,6 +8,7 @@ import { locate } from "./load.ts";
 import { buildPlan, type PlanOptions } from "./plan.ts";
 import type { Plan } from "./plan-types.ts";
 import { readManifest } from "./read.ts";
+import { resolveWrapper } from "./wrapper-path.ts";
 
 export class ManifestInvalidError extends MitteloError {
   /** The problems, with file:line:col (for CI annotations). */
@@ -30,5 +31,9 @@ export async function openPlan(file: string, options: PlanOptions, env: Readonly
     backends: Object.fromEntries(Object.keys(result.manifest.backends).map((name) => [name, line(["backends", name], true)])),
     pairs: (result.manifest.smoke?.pairs ?? []).map((_, i) => line(["smoke", "pairs", i])),
   };
-  return buildPlan(result.manifest, { file: result.loaded.file, dir, hash, discovered, ignored, lines }, options);
+  return buildPlan(
+    result.manifest,
+    { file: result.loaded.file, dir, hash, discovered, ignored, lines, resolveWrapper: (path) => resolveWrapper(path, dir) },
+    options,
+  );
 }

@@ -44,6 +44,8 @@ export interface PlanSource {
   lines?: { backends: Record<string, number>; pairs: number[] };
   /** Folders with a `run` file that are not backends (bad name, not executable), listed as not planned. */
   ignored?: IgnoredFolder[];
+  /** Absolute path of a wrapper the manifest names (default: relative to `dir`). */
+  resolveWrapper?: (path: string) => string;
 }
 
 const ms = (value: number | string | undefined, fallback: number | string): number => parseDuration(value ?? fallback) ?? (parseDuration(fallback) as number);
@@ -146,7 +148,7 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
   const resolved = new Map<string, Backend>();
   for (const name of Object.keys(manifest.backends).sort()) {
     const entry = resolveAlias(manifest, name, resolved);
-    const wrapperOf = (path: string) => resolve(source.dir, path);
+    const wrapperOf = (path: string) => source.resolveWrapper?.(path) ?? resolve(source.dir, path);
     consider(
       name,
       () => {

@@ -69,6 +69,10 @@ export type Bytes = number | string;
  */
 export interface MitteloBackendMatrixManifest {
   /**
+   * Where editors find this schema (e.g. ./node_modules/mittelo/schemas/matrix.schema.json); ignored by mittelo. The `# yaml-language-server: $schema=…` first line does the same without a key.
+   */
+  $schema?: string;
+  /**
    * Manifest format version. Only 1 exists.
    */
   version: 1;

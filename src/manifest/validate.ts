@@ -1,5 +1,5 @@
 import { accessSync, constants, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname } from "node:path";
 import semver from "semver";
 import { validatorFor } from "../util/ajv.ts";
 import "../util/precompiled/matrix.ts";
@@ -8,6 +8,7 @@ import { type Diagnostic, formatPath } from "./diagnostic.ts";
 import type { LoadedManifest } from "./load.ts";
 import { locate } from "./load.ts";
 import { didYouMean, schemaDiagnostics } from "./schema-errors.ts";
+import { resolveWrapper } from "./wrapper-path.ts";
 import type { Backend, Case, MitteloBackendMatrixManifest as Manifest } from "./schema-types.ts";
 
 export type { Manifest };
@@ -191,17 +192,19 @@ function semanticDiagnostics(loaded: LoadedManifest, manifest: Manifest): Diagno
     });
     const wrapper = backend.invoke?.wrapper;
     if (wrapper !== undefined) {
-      const problem = executableProblem(resolve(baseDir, wrapper));
+      const problem = executableProblem(resolveWrapper(wrapper, baseDir));
       if (problem)
         at(
           [...seg, "invoke", "wrapper"],
           "missing-wrapper",
           `wrapper '${wrapper}' ${problem}`,
-          problem === "is not executable" ? `chmod +x ${wrapper}` : `create it (copy backends/_template/run) or fix the path; it is relative to ${loaded.file}`,
+          problem === "is not executable"
+            ? `chmod +x ${wrapper}`
+            : `create it (copy backends/_template/run) or fix the path; it is relative to ${loaded.file} (or to mittelo's own backends/)`,
         );
     } else if (!backend.invoke?.argv && backend.alias_of === undefined) {
       const implicit = `backends/${name}/run`;
-      if (executableProblem(resolve(baseDir, implicit))) {
+      if (executableProblem(resolveWrapper(implicit, baseDir))) {
         at(
           seg,
           "no-invocation",

@@ -14,9 +14,11 @@ import { registerHub } from "./hub.ts";
 import { registerHubClient } from "./hub-client.ts";
 import { registerDashboard } from "./dashboard.ts";
 import { registerPairSmoke } from "./pair-smoke.ts";
+import { registerInit } from "./init.ts";
 import { registerReport } from "./report.ts";
 
 export function registerCommands(program: Command, io: CliIO): void {
+  registerInit(program, io);
   registerValidate(program, io);
   registerMatrix(program, io);
   registerReport(program, io);
