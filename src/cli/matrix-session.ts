@@ -1,4 +1,5 @@
 // A whole matrix run as a command: plan → run → reports → exit code. The edge that owns files, signals and stdout.
+import { constants } from "node:os";
 import { join, resolve } from "node:path";
 import type { CliIO } from "../cli/io.ts";
 import { planHash } from "../manifest/cells.ts";
@@ -11,6 +12,9 @@ import { foldEvents } from "../report/model.ts";
 import { attachProgress } from "../report/progress.ts";
 import { renderJson } from "../report/json.ts";
 import { renderTap } from "../report/tap.ts";
+import { renderHuman } from "../report/human.ts";
+import { colorsOn } from "../util/color.ts";
+import type { Reporter } from "./reporter.ts";
 import { readTimings } from "../report/read.ts";
 import { writeReports } from "../report/write.ts";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, MitteloError } from "../util/errors.ts";
@@ -29,7 +33,10 @@ import { EventSink } from "../matrix/sink.ts";
 export interface MatrixCommandOptions extends PlanOptions {
   manifest: string;
   outDir?: string;
-  reporter: "tap" | "json" | "none";
+  /** What goes to stdout: a person's report, TAP 14, matrix.json, nothing. */
+  reporter: Reporter;
+  /** Evidence in full in TAP and the human report (matrix.json always has it in full). */
+  verbose?: boolean;
   junit?: string;
   tickets?: string;
   bail?: boolean;
@@ -104,17 +111,21 @@ async function runInFolder(
 ): Promise<number> {
   const { outDir, redact, label, hash, partition } = paths;
   const sink = new EventSink({ file: join(outDir, "events.ndjson"), redact });
-  const progress = attachProgress(process.stderr, io.isTTY && !process.env.CI && options.reporter !== "none");
+  const progress = await attachProgress(process.stderr, io.isTTY && !process.env.CI && options.reporter !== "none", { keep: options.reporter !== "human" });
   sink.on(progress.listener);
   const loopback = await canBindLoopback();
   // The first signal stops the run: running probes and backends are killed (their process groups), the reports are
   // written. Later signals are only acknowledged: dying at once would leave those process groups behind.
   const controller = new AbortController();
+  let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) io.stderr(`mittelo: ${signal}: already stopping; the running backends are being killed\n`);
     else io.stderr(`mittelo: ${signal}: stopping; killing the running backends, then writing the reports\n`);
+    interrupted ??= signal;
     controller.abort();
   };
+  // `on`, not `once`: while a handler of ours is registered, the terminal libraries' signal-exit (live progress) does
+  // not re-raise the signal and kill the process before the reports are written.
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   const extension = options.extend ? await options.extend(plan) : undefined;
@@ -154,7 +165,9 @@ async function runInFolder(
   const model = foldEvents(sink.events);
   const written = writeReports(model, outDir, { junitPath: paths.junitPath, ticketsPath: paths.ticketsPath });
   // Every string of the model was redacted (and bounded) as an event value: the renderers need no pass over their text.
-  if (options.reporter === "tap") io.stdout(renderTap(model));
+  if (options.reporter === "human")
+    io.stdout(renderHuman(model, { color: colorsOn(process.env, io.stdoutIsTTY ?? false), verbose: options.verbose, cwd: process.cwd() }));
+  else if (options.reporter === "tap") io.stdout(renderTap(model, { verbose: options.verbose }));
   else if (options.reporter === "json") io.stdout(`${JSON.stringify(renderJson(model), null, 2)}\n`);
   for (const problem of written.problems) io.stderr(`mittelo: report problem (a bug, please report): ${problem}\n`);
   if (options.updateLock) {
@@ -166,14 +179,19 @@ async function runInFolder(
     io.stderr(changed.length ? `updated version locks: ${changed.join(", ")}\n` : "version locks unchanged\n");
   }
   const end = model.end;
-  if (end?.mismatches.length) {
+  // TAP and the human report show every unexpected outcome and its fix; without them, stderr does (once).
+  if (end?.mismatches.length && (options.reporter === "json" || options.reporter === "none")) {
     io.stderr(`\nUnexpected outcomes:\n${end.mismatches.map((m) => `  ${m}`).join("\n")}\n`);
     for (const b of model.backends.filter((x) => !x.matches)) {
       if (b.verdict) io.stderr(`  ${b.name}: ${b.verdict.reason}: ${b.verdict.message}${b.verdict.hint ? ` — ${b.verdict.hint}` : ""}\n`);
     }
   }
   publishToGitHub(model, written.summary, io);
-  io.stderr(`reports: ${outDir} (summary.md, matrix.json, junit.xml, events.ndjson, timings.json)\n`);
+  if (options.reporter !== "human") io.stderr(`reports: ${outDir} (summary.md, matrix.json, junit.xml, events.ndjson, timings.json)\n`);
+  if (interrupted) {
+    io.stderr(`mittelo: ${interrupted}: stopped what was running; the reports above cover what finished\n`);
+    return 128 + (constants.signals[interrupted] ?? 2); // 130 for Ctrl-C, as shells expect
+  }
   return written.problems.length ? EXIT_FAIL : exitCode;
 }
 

@@ -6,7 +6,20 @@ import { formatMs } from "../util/units.ts";
 import { runHeadline } from "./headline.ts";
 import { type BackendReport, type MachineReport, type ReportModel, resultText, shellQuote } from "./model.ts";
 
-const cell = (text: string | undefined) => (text ?? "").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+/**
+ * Text (often what a backend printed) as Markdown shows it literally: HTML is escaped (GitHub renders a summary's
+ * HTML), a backslash stays a backslash, and in a table cell a pipe or a newline cannot end the cell or the row.
+ */
+export const mdText = (text: string | undefined) =>
+  (text ?? "").replace(/\\/g, "\\\\").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\r?\n/g, " ");
+const cell = (text: string | undefined) => mdText(text).replace(/\|/g, "\\|");
+
+/** A fenced code block that the text cannot close: the fence is longer than any run of backticks inside. */
+export function mdFence(text: string, info = ""): string[] {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return [`${fence}${info}`, text, fence];
+}
 const ICON: Record<string, string> = { PASS: "✅", FAIL: "❌", SKIP: "⏭️", ERROR: "💥", FLAKY: "🔁" };
 const shown = (r: { outcome: Result; passes: number; runs: number }, repeat: number) => `${ICON[r.outcome]} ${resultText(r, repeat)}`;
 
@@ -126,11 +139,11 @@ export function renderTicket(model: ReportModel, b: BackendReport, machine: Mach
   const lines = [
     `### ${b.name}${multi ? ` on ${m.label}` : ""}: expected ${b.expected.toUpperCase()}, got ${got}${v ? ` (${v.reason})` : ""}`,
     "",
-    `**What happened:** ${v?.message ?? "no case ran"}${c ? ` (case \`${c.name}\`${c.result.runs > 1 ? `, run ${run?.repetition} of ${c.result.runs}` : ""}, rule \`${v?.rule}\`)` : ""}`,
+    `**What happened:** ${mdText(v?.message ?? "no case ran")}${c ? ` (case \`${c.name}\`${c.result.runs > 1 ? `, run ${run?.repetition} of ${c.result.runs}` : ""}, rule \`${v?.rule}\`)` : ""}`,
   ];
   if (c && c.result.outcome === "FLAKY")
     lines.push("", `**Flaky:** ${c.result.passes} of ${c.result.runs} runs passed (${c.runs.map((r) => `#${r.repetition} ${r.verdict.outcome}`).join(", ")})`);
-  if (v?.evidence) lines.push("", "**Evidence:**", "", "```", v.evidence, "```");
+  if (v?.evidence) lines.push("", "**Evidence:**", "", ...mdFence(v.evidence));
   if (run?.run) {
     // A command that works as printed: the run's directory, its HOME, and its stdin (the case's prompt.txt, or nothing).
     const stdin = run.run.stdin === "empty" ? "/dev/null" : shellQuote([run.artifacts?.prompt ?? `${run.artifacts?.dir ?? "."}/prompt.txt`]);
@@ -144,8 +157,8 @@ export function renderTicket(model: ReportModel, b: BackendReport, machine: Mach
       `**Expected:** ${b.expected.toUpperCase()} · **Actual:** ${got}, exit ${run.run.exitCode ?? run.run.signal}, ${formatMs(run.run.durationMs)}`,
     );
     const failed = run.checks.filter((k) => !k.ok).map((k) => `${k.name}: ${k.detail}`);
-    if (failed.length) lines.push("", ...failed.map((f) => `- ${f}`));
-    if (run.run.stderrTail) lines.push("", `**stderr (last lines):** ${run.run.stderrTail}`);
+    if (failed.length) lines.push("", ...failed.map((f) => `- ${mdText(f)}`));
+    if (run.run.stderrTail) lines.push("", "**stderr (last lines):**", "", ...mdFence(run.run.stderrTail));
     if (run.artifacts)
       lines.push(
         "",

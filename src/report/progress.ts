@@ -1,10 +1,15 @@
 // Live progress on stderr while a matrix runs: one line per backend with its status and elapsed time.
-// Only on a TTY and outside CI; otherwise silent (TAP on stdout is the record).
-import { createLogUpdate } from "log-update";
+// Only on a TTY and outside CI; otherwise silent (TAP on stdout is the record). Under the human reporter the frame is
+// cleared at the end (its lines follow on stdout); otherwise the last frame stays.
 import type { MatrixEvent } from "./events.ts";
 
-export function attachProgress(stream: NodeJS.WriteStream, enabled: boolean): { listener: (e: MatrixEvent) => void; stop: () => void } {
+export async function attachProgress(
+  stream: NodeJS.WriteStream,
+  enabled: boolean,
+  options: { keep?: boolean } = {},
+): Promise<{ listener: (e: MatrixEvent) => void; stop: () => void }> {
   if (!enabled) return { listener: () => {}, stop: () => {} };
+  const { createLogUpdate } = await import("log-update");
   const update = createLogUpdate(stream);
   const rows = new Map<string, { state: string; since: number; done?: number }>();
   const render = () => {
@@ -33,8 +38,11 @@ export function attachProgress(stream: NodeJS.WriteStream, enabled: boolean): { 
     listener,
     stop: () => {
       clearInterval(timer);
-      render();
-      update.done();
+      if (options.keep === false) update.clear();
+      else {
+        render();
+        update.done();
+      }
     },
   };
 }

@@ -3,8 +3,9 @@
 import { stringify } from "yaml";
 import { effectiveOutcome } from "../backends/outcome.ts";
 import { formatMs } from "../util/units.ts";
-import { type CaseReport, caseStatus, type ReportModel, resultText } from "./model.ts";
+import { shortEvidence } from "./evidence.ts";
 import { runHeadline } from "./headline.ts";
+import { type CaseReport, caseStatus, type ReportModel, resultText } from "./model.ts";
 
 const oneLine = (text: string) => text.replace(/[\r\n#]+/g, " ").trim();
 
@@ -25,7 +26,8 @@ export function caseTitle(model: ReportModel, c: CaseReport): string {
   return `${c.name}${count}${accepted}${model.labels.length > 1 ? ` [${c.label}]` : ""}`;
 }
 
-export function renderTap(model: ReportModel): string {
+/** `verbose`: evidence in full (by default long evidence is shortened; matrix.json always has it in full). */
+export function renderTap(model: ReportModel, options: { verbose?: boolean } = {}): string {
   const lines = ["TAP version 14", `# mittelo ${model.start.tool.version} · profile ${model.start.profile ?? "(none)"} · ${model.start.manifest.path}`];
   for (const line of runHeadline(model)) lines.push(`# ${line}`);
   const total = model.backends.length + model.pairs.length;
@@ -55,7 +57,7 @@ export function renderTap(model: ReportModel): string {
               reason: v.reason,
               rule: v.rule,
               message: v.message,
-              evidence: v.evidence,
+              evidence: shortEvidence(v.evidence, options.verbose),
               hint: v.hint,
               rc: run?.exitCode,
               latency: run ? formatMs(run.durationMs) : undefined,
@@ -70,7 +72,8 @@ export function renderTap(model: ReportModel): string {
       if (m.cells < m.planCells) lines.push(`    # ${m.cells} of ${m.planCells} cells of ${b.name} ran here: the merged report has its verdict`);
     }
     const status = caseStatus(b.expected, b.outcome);
-    const why = b.verdict && b.outcome !== "PASS" ? oneLine(`${b.verdict.reason}: ${b.verdict.message}${b.verdict.hint ? ` — ${b.verdict.hint}` : ""}`) : "";
+    // The reason, message and hint are in the case's diagnostics above: once is enough.
+    const why = b.verdict && b.outcome !== "PASS" ? oneLine(`${b.verdict.reason}: ${b.verdict.message}`) : "";
     const perMachine = model.labels.length > 1 ? ` (${b.machines.map((m) => `${m.label} ${resultText(m, model.repeat)}`).join(" · ")})` : "";
     const accepted = b.cases.some((c) => c.result.accepted) ? " (flaky cases accepted by min_pass_rate)" : "";
     lines.push(
@@ -83,9 +86,6 @@ export function renderTap(model: ReportModel): string {
             expected: b.expected.toUpperCase(),
             got: resultText(b, model.repeat),
             machines: model.labels.length > 1 ? b.machines.filter((m) => !m.matches).map((m) => `${m.label}: ${resultText(m, model.repeat)}`) : undefined,
-            reason: b.verdict?.reason,
-            message: b.verdict?.message,
-            hint: b.verdict?.hint,
           },
           "",
         ),
@@ -104,7 +104,16 @@ export function renderTap(model: ReportModel): string {
     lines.push(point(status.ok, n, `pair ${p.pair} (${p.a} + ${p.b}) ${p.verdict.outcome}${where}`, directive, ""));
     if (!status.ok)
       lines.push(
-        diagnostics({ expected: p.expected, reason: p.verdict.reason, message: p.verdict.message, evidence: p.verdict.evidence, hint: p.verdict.hint }, ""),
+        diagnostics(
+          {
+            expected: p.expected,
+            reason: p.verdict.reason,
+            message: p.verdict.message,
+            evidence: shortEvidence(p.verdict.evidence, options.verbose),
+            hint: p.verdict.hint,
+          },
+          "",
+        ),
       );
   }
   if (model.end) {

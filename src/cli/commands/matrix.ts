@@ -5,6 +5,7 @@ import { MitteloError } from "../../util/errors.ts";
 import { fileTimestamp, parseDuration } from "../../util/units.ts";
 import { MODES, type StubMode } from "../../stub/types.ts";
 import type { CliIO } from "../io.ts";
+import { defaultReporter, REPORTERS, type Reporter } from "../reporter.ts";
 import { collect, manifestPath } from "../options.ts";
 
 export interface MatrixFlags {
@@ -17,7 +18,8 @@ export interface MatrixFlags {
   prompt?: string;
   runOnWarn?: boolean;
   outDir?: string;
-  reporter: "tap" | "json" | "none";
+  reporter?: Reporter;
+  verbose?: boolean;
   junit?: string;
   tickets?: string;
   bail?: boolean;
@@ -34,8 +36,8 @@ export interface MatrixFlags {
 
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** Validates numeric/duration flags up front, showing the bad value. */
-export function parseMatrixFlags(flags: MatrixFlags) {
+/** Validates numeric/duration flags up front, showing the bad value. The reporter defaults by where stdout goes. */
+export function parseMatrixFlags(flags: MatrixFlags, stdoutIsTTY = false, env: Readonly<Record<string, string | undefined>> = {}) {
   let concurrency: number | undefined;
   if (flags.concurrency !== undefined) {
     concurrency = Number(flags.concurrency);
@@ -74,7 +76,8 @@ export function parseMatrixFlags(flags: MatrixFlags) {
     prompt: flags.prompt,
     runOnWarn: flags.runOnWarn,
     outDir: flags.outDir,
-    reporter: flags.reporter,
+    reporter: flags.reporter ?? defaultReporter(stdoutIsTTY, env),
+    verbose: flags.verbose,
     junit: flags.junit,
     tickets: flags.tickets,
     bail: flags.bail,
@@ -105,7 +108,8 @@ export function addMatrixOptions(command: Command): Command {
       "-o, --out-dir <dir>",
       "report folder (default reports/e2e/<UTC ts>_matrix/); locked while a run writes it; a previous report in it is replaced, any other content refused",
     )
-    .addOption(new Option("--reporter <kind>", "what goes to stdout").choices(["tap", "json", "none"]).default("tap"))
+    .addOption(new Option("--reporter <kind>", "what goes to stdout (default: human on a terminal, tap when piped or in CI)").choices([...REPORTERS]))
+    .option("-v, --verbose", "evidence in full (e.g. every PATH directory searched); matrix.json always has it")
     .option("--junit <path>", "also write junit.xml here")
     .option("--tickets <path>", "append a ticket block per failure to this file (e.g. docs/QA_TICKETS.md)")
     .option("--bail", "stop after the first unexpected outcome")
@@ -141,7 +145,7 @@ export function registerMatrix(program: Command, io: CliIO): void {
   addMatrixOptions(command).action(async (flags: MatrixFlags) => {
     const { matrixCommand } = await import("../matrix-session.ts");
     const { pairsExtension } = await import("../../smoke/pairs-in-matrix.ts");
-    const options = parseMatrixFlags(flags);
+    const options = parseMatrixFlags(flags, io.stdoutIsTTY, process.env);
     // The out dir is fixed here so the pair smokes can put their artifacts under it (<out>/pairs/<name>/).
     const shard = options.shard ? `_shard-${options.shard.index}-of-${options.shard.total}` : "";
     const outDir = resolve(options.outDir ?? join("reports", "e2e", `${fileTimestamp()}_matrix${shard}`));

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CliIO } from "../io.ts";
 import { manifestPath } from "../options.ts";
+import { defaultReporter } from "../reporter.ts";
 
 export function registerSystemTest(program: Command, io: CliIO): void {
   program
@@ -24,7 +25,7 @@ export function registerSystemTest(program: Command, io: CliIO): void {
           prompt: options.prompt,
           runOnWarn: options.runOnWarn,
           outDir: options.outDir,
-          reporter: "tap",
+          reporter: defaultReporter(io.stdoutIsTTY ?? false, process.env),
           dirName: options.backend,
           onlyFirstCase: true,
         },
