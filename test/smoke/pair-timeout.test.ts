@@ -60,12 +60,12 @@ t.test("timeout: FAIL timeout, pending tasks listed, no orphans", linuxOnly, asy
   t.same(run.processes(), [], "no hub, agent or backend process of this run is left");
 });
 
-t.test("Ctrl-C: the smoke stops everything it started", linuxOnly, async (t) => {
+t.test("Ctrl-C: the smoke stops everything it started and exits 130", linuxOnly, async (t) => {
   const out = join(t.testdir(), "pair");
   const { run, child } = await busySmoke(t, out);
   child.kill("SIGINT");
   const done = await child;
-  t.equal(done.exitCode, 1, String(done.stdout) + String(done.stderr));
+  t.equal(done.exitCode, 130, String(done.stdout) + String(done.stderr));
   const result = readResult(out);
   t.equal(result.verdict.outcome, "ERROR");
   t.equal(result.verdict.reason, "interrupted");

@@ -1,3 +1,4 @@
+import { constants } from "node:os";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { MODES, type StubMode } from "../../stub/types.ts";
@@ -52,7 +53,11 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
       const timeoutMs = Math.round(positive(flags.timeoutS, "--timeout-s", false) * 1000);
       const { runPairSmoke } = await import("../../smoke/run-pair-smoke.ts");
       const controller = new AbortController();
-      const onSignal = () => controller.abort();
+      let interrupted: NodeJS.Signals | undefined;
+      const onSignal = (signal: NodeJS.Signals) => {
+        interrupted ??= signal;
+        controller.abort();
+      };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
       try {
@@ -82,7 +87,8 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
         if (v.outcome !== "PASS" && v.hint) io.stdout(`  next step: ${v.hint}\n`);
         if (v.outcome === "SKIP") io.stdout(ran ? "  skipped: the backends are not set up here (exit 0)\n" : "  skipped: nothing was run (exit 0)\n");
         io.stdout(`artifacts: ${result.artifacts.dir}\n`);
-        io.exit(v.outcome === "PASS" || v.outcome === "SKIP" ? EXIT_OK : EXIT_FAIL);
+        // Interrupted (Ctrl-C): 128 + the signal's number, 130 for SIGINT, as shells expect.
+        io.exit(interrupted ? 128 + (constants.signals[interrupted] ?? 2) : v.outcome === "PASS" || v.outcome === "SKIP" ? EXIT_OK : EXIT_FAIL);
       } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
