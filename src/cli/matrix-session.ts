@@ -56,7 +56,7 @@ export interface MatrixCommandOptions extends PlanOptions {
   /** timings.json of a previous run or merge: balance the shards by duration. */
   timings?: string;
   /** Hooks for the stub profile and pair smoke, supplied by the command that owns them. */
-  extend?: (plan: Plan) => Promise<Pick<MatrixOptions, "setupFor" | "stubSummary" | "upstreamFor" | "runPairs"> & { close?: () => Promise<void> }>;
+  extend?: (plan: Plan) => Promise<Pick<MatrixOptions, "setupFor" | "stubSummary" | "upstreamFor" | "runPair"> & { close?: () => Promise<void> }>;
 }
 
 /** The default machine label: `<os>-<arch>`, e.g. linux-x64, darwin-arm64. */

@@ -18,7 +18,7 @@ import type { UpstreamObserver } from "../backends/upstream.ts";
 import type { Outcome, Verdict } from "../backends/verdict.ts";
 import { type Cell, planCells } from "../manifest/cells.ts";
 import type { Partition } from "../manifest/partition.ts";
-import type { Plan, PlannedBackend, PlannedCase } from "../manifest/plan-types.ts";
+import type { Plan, PlannedBackend, PlannedCase, PlannedPair } from "../manifest/plan-types.ts";
 import { preflight } from "../preflight/preflight.ts";
 import { preflightSkip } from "../preflight/skip.ts";
 import { EXIT_FAIL } from "../util/errors.ts";
@@ -54,8 +54,9 @@ export interface MatrixOptions {
   stubSummary?: (backend: string) => CaseEndEvent["stub"];
   /** The backend's model stub, so the classifier sees what it answered (429s retried until the timeout, …). */
   upstreamFor?: (backend: string) => UpstreamObserver | undefined;
-  /** Runs the smoke pairs after the matrix (only those named in `only`), given each backend's outcome for the gate. */
-  runPairs?: (outcomes: ReadonlyMap<string, Result>, signal?: AbortSignal, only?: ReadonlySet<string>) => Promise<PairEndEvent[]>;
+  /** Runs one smoke pair once its two backends are done (or, on a shard that runs none of their cells, checked), given
+   * the outcomes so far for its gate. */
+  runPair?: (pair: PlannedPair, outcomes: ReadonlyMap<string, Result>, signal?: AbortSignal) => Promise<PairEndEvent>;
 }
 
 const now = () => new Date().toISOString();
@@ -89,6 +90,10 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
   );
 
   const global = pLimit(plan.settings.concurrency);
+  // Preflights have their own pool: a slow --version probe (gemini's takes seconds) must not hold a slot a case
+  // of another backend is waiting for.
+  const probes = pLimit(plan.settings.concurrency);
+  const ended = new Map(plan.backends.map((b) => [b.name, settled()]));
   const bail = new AbortController();
   setMaxListeners(0, bail.signal);
   const onOuterAbort = () => bail.abort();
@@ -115,7 +120,7 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
     });
     try {
       for (const value of prepared.sandbox.authSecrets) options.redact.add(`${backend.name}.auth_files`, value);
-      const result = await global(() =>
+      const result = await probes(() =>
         preflight(backend, { env: prepared.env, probeTimeoutMs: plan.settings.probeTimeoutMs, secretNames: plan.settings.redactEnv, signal: bail.signal }),
       );
       // Stopped during preflight (its probes were killed): its findings say nothing about the backend.
@@ -170,37 +175,43 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
       bail.abort();
     }
     sink.emit({ type: "backend-end", ts: now(), backend: backend.name, outcome, expected: backend.expected, matches });
+    ended.get(backend.name)?.resolve();
   };
   /** A pair's backend that runs no cell here: only its preflight decides whether the pair may run on this shard. */
   const checkForGate = async (backend: PlannedBackend) => {
     const { prepared, skip } = await check(backend, true);
     prepared.dispose(options.redact);
     gate.set(backend.name, skip ? skip.outcome : "PASS");
+    ended.get(backend.name)?.resolve();
   };
 
-  const gateOnly = options.runPairs ? plan.backends.filter((b) => !runHere.has(b.name) && pairs.some((p) => p.a === b.name || p.b === b.name)) : [];
-  await Promise.all([...backends.map((b) => runBackend(b, cellsOf(b.name))), ...gateOnly.map(checkForGate)]);
-
-  if (bailOut || options.signal?.aborted) {
-    // --bail or a signal stopped the run: the pairs are not started either.
-    for (const p of pairs) {
-      const verdict = notRun();
-      sink.emit({
-        type: "pair-end",
-        ts: now(),
-        pair: p.name,
-        a: p.a,
-        b: p.b,
-        verdict,
-        expected: p.expected,
-        matches: outcomeMatches(p.expected, verdict.outcome),
-        durationMs: 0,
-        details: {},
-      });
-    }
-  } else if (options.runPairs && pairs.length) {
-    for (const pair of await options.runPairs(gate, options.signal, pairsHere)) sink.emit(pair);
+  const { runPair } = options;
+  const gateOnly = runPair ? plan.backends.filter((b) => !runHere.has(b.name) && pairs.some((p) => p.a === b.name || p.b === b.name)) : [];
+  const waited = new Set([...runHere, ...gateOnly.map((b) => b.name)]);
+  // Each pair starts as soon as its two backends are done, while the others still run; one pair at a time. After
+  // --bail or a signal, the pairs are not started.
+  let pairsDone = Promise.resolve();
+  for (const pair of pairs) {
+    pairsDone = pairsDone.then(async () => {
+      await Promise.all([pair.a, pair.b].filter((name) => waited.has(name)).map((name) => ended.get(name)?.promise));
+      if (bailOut || options.signal?.aborted) {
+        const verdict = notRun();
+        sink.emit({
+          type: "pair-end",
+          ts: now(),
+          pair: pair.name,
+          a: pair.a,
+          b: pair.b,
+          verdict,
+          expected: pair.expected,
+          matches: outcomeMatches(pair.expected, verdict.outcome),
+          durationMs: 0,
+          details: {},
+        });
+      } else if (runPair) sink.emit(await runPair(pair, gate, options.signal));
+    });
   }
+  await Promise.all([...backends.map((b) => runBackend(b, cellsOf(b.name))), ...gateOnly.map(checkForGate), pairsDone]);
   options.signal?.removeEventListener("abort", onOuterAbort);
   const summary = summarize(foldEvents(sink.events));
   // An interrupted run judged nothing it did not finish: never "as expected".
@@ -214,6 +225,15 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
 
 function interruptedVerdict(): Verdict {
   return { outcome: "SKIP", reason: "interrupted", rule: "interrupted", message: "not run: the run was interrupted (SIGINT/SIGTERM)" };
+}
+
+/** A promise and the function that resolves it. */
+function settled(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
 }
 
 function bailVerdict(): Verdict {

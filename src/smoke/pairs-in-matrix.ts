@@ -1,6 +1,7 @@
-// The harness side of the pair smoke: after the backend matrix, run each planned pair whose two backends passed
-// (others become SKIP with the reason, see backends/outcome.ts pairGate), artifacts under <matrix out dir>/pairs/<name>/,
-// one pair-end event each. A shard runs only the pairs the partition gave it (`only`).
+// The harness side of the pair smoke: each planned pair runs once its two backends are done (the matrix calls it
+// then, while other backends may still run) if both passed (else SKIP with the reason, see backends/outcome.ts
+// pairGate), artifacts under <matrix out dir>/pairs/<name>/, one pair-end event each. A shard runs only the pairs
+// the partition gave it (the matrix decides which).
 import { join } from "node:path";
 import type { Verdict } from "../backends/verdict.ts";
 import { outcomeMatches, pairGate, type Result } from "../backends/outcome.ts";
@@ -13,26 +14,16 @@ import { runPairSmoke } from "./run-pair-smoke.ts";
 /** The `extend` hook of matrixCommand for a run writing to `outDir`. */
 export function pairsExtension(outDir: string, env: NodeJS.ProcessEnv, stubMode?: StubMode) {
   return async (plan: Plan) => ({
-    runPairs: (outcomes: ReadonlyMap<string, Result>, signal?: AbortSignal, only?: ReadonlySet<string>) =>
-      runPlannedPairs(plan, outcomes, { outDir, env, signal, only, stubMode }),
+    runPair: (pair: PlannedPair, outcomes: ReadonlyMap<string, Result>, signal?: AbortSignal) =>
+      runOne(plan, pair, outcomes, join(outDir, "pairs", pair.name), { env, signal, stubMode }),
   });
 }
 
 interface PairsRun {
-  outDir: string;
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal | undefined;
-  /** A shard runs only these pairs. */
-  only?: ReadonlySet<string> | undefined;
   /** Under the stub: the mode the matrix's stubs answered in; the pairs' stubs answer the same way. */
   stubMode?: StubMode | undefined;
-}
-
-export async function runPlannedPairs(plan: Plan, outcomes: ReadonlyMap<string, Result>, run: PairsRun): Promise<PairEndEvent[]> {
-  const events: PairEndEvent[] = [];
-  for (const pair of plan.pairs)
-    if (!run.only || run.only.has(pair.name)) events.push(await runOne(plan, pair, outcomes, join(run.outDir, "pairs", pair.name), run));
-  return events;
 }
 
 async function runOne(plan: Plan, pair: PlannedPair, outcomes: ReadonlyMap<string, Result>, dir: string, run: PairsRun): Promise<PairEndEvent> {

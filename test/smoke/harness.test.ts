@@ -34,3 +34,21 @@ t.test("harness/run.mjs runs the smoke pairs", async (t) => {
   t.equal(byName.get("echo-missing")?.message, "backend missing did not pass: SKIP");
   t.match(readFileSync(join(out, "junit.xml"), "utf8"), /echo-echo/);
 });
+
+t.test("a pair starts as soon as its two backends are done, while a slow backend still runs", async (t) => {
+  const out = t.testdir();
+  // sleepy runs until its 15 s timeout; the echo pair needs only echo.
+  await execa("node", ["bin/mittelo.mjs", "matrix", "-m", SMOKE_MANIFEST, "-i", "echo", "-i", "sleepy", "--timeout", "15s", "--reporter", "none", "-o", out], {
+    cwd: ROOT,
+    reject: false,
+  });
+  const events = readFileSync(join(out, "events.ndjson"), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { type: string; ts: string; durationMs?: number; backend?: string; pair?: string; verdict?: { outcome: string } });
+  const pair = events.find((e) => e.type === "pair-end" && e.pair === "echo-echo");
+  const sleepy = events.find((e) => e.type === "backend-end" && e.backend === "sleepy");
+  t.equal(pair?.verdict?.outcome, "PASS");
+  const pairStarted = Date.parse(pair?.ts ?? "") - (pair?.durationMs ?? 0);
+  t.ok(pairStarted < Date.parse(sleepy?.ts ?? ""), "the echo pair started before the slow backend ended");
+});
