@@ -1,10 +1,12 @@
 // `mittelo agent`: the edge around runAgent — plan, preflight, sandbox, signals, exit code.
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { type PreparedBackend, prepareBackend } from "../backends/prepare.ts";
 import type { CliIO } from "../cli/io.ts";
 import { openPlan } from "../manifest/open.ts";
 import { preflight } from "../preflight/preflight.ts";
-import { EXIT_OK, EXIT_USAGE, MitteloError } from "../util/errors.ts";
+import { EXIT_OK, EXIT_USAGE, MitteloError, messageOf } from "../util/errors.ts";
+import type { Plan } from "../manifest/plan-types.ts";
 import { watchParent } from "../util/parent-watch.ts";
 import { makeRedactor } from "../util/redact.ts";
 import { type BackendSetup, stubSetup } from "../backends/stub-setup.ts";
@@ -41,10 +43,12 @@ export interface AgentCommandOptions {
   stubLog?: string;
   /** On SIGINT/SIGTERM, cancel the task in hand at once instead of finishing it (the pair smoke's agents: the batch is over). */
   cancelOnStop?: boolean;
+  /** The plan as JSON (written by the pair smoke that started this agent): no manifest to read, parse and check. */
+  planFile?: string;
 }
 
 export async function agentCommand(options: AgentCommandOptions, io: CliIO): Promise<number> {
-  const plan = await openPlan(options.manifest, { include: [options.backend] }, process.env);
+  const plan = options.planFile ? readPlanFile(options.planFile) : await openPlan(options.manifest, { include: [options.backend] }, process.env);
   const backend = plan.backends.find((b) => b.name === options.backend);
   if (!backend) throw new MitteloError("unknown-backend", `backend '${options.backend}' is disabled in ${plan.manifestFile}`);
   const workerId = options.workerId ?? `${backend.name}@${hostname()}:${process.pid}`;
@@ -151,6 +155,20 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
     prepared?.dispose();
     await stub?.close();
   }
+}
+
+/** A plan written with writePlanFile (smoke/pair-run.ts) by the process that started this agent. */
+function readPlanFile(file: string): Plan {
+  let plan: Partial<Plan>;
+  try {
+    plan = JSON.parse(readFileSync(file, "utf8")) as Partial<Plan>;
+  } catch (error) {
+    throw new MitteloError("plan-file", `cannot read the plan file ${file}: ${messageOf(error)}`, { hint: "drop --plan-file to read the manifest" });
+  }
+  if (!Array.isArray(plan.backends) || typeof plan.manifestFile !== "string" || !plan.settings) {
+    throw new MitteloError("plan-file", `${file} is not a plan written by mittelo`, { hint: "drop --plan-file to read the manifest" });
+  }
+  return plan as Plan;
 }
 
 /** MITTELO_CHAOS_ACK_DELAY_MS=task:ms delays the ack of one task (used by the chaos pair smoke). */

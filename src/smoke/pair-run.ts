@@ -1,10 +1,11 @@
 // The live parts of one pair smoke: a hub and two agents as real child processes, a client, and waits that
 // poll in short steps against a deadline, the abort signal and the children's health. close() leaves nothing running.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HubClient } from "../hub/client.ts";
 import type { StubMode } from "../stub/types.ts";
+import type { Plan } from "../manifest/plan-types.ts";
 import { packageFile } from "../util/package-root.ts";
 import { type Child, LogBuffer, killNow, spawnNode, stopAll } from "./children.ts";
 
@@ -34,6 +35,8 @@ export interface AgentSpec {
 
 export interface PairRunOptions {
   manifest: string;
+  /** The plan the smoke read: given to the agents as a file, so they start without reading the manifest again. */
+  plan?: Plan;
   env: NodeJS.ProcessEnv;
   agents: Record<Role, AgentSpec>;
   /** --lease-seconds of the agents. */
@@ -93,6 +96,11 @@ export class PairRun {
     const args = [BIN, "agent", "--backend", spec.backend, "--host", "127.0.0.1", "--port", String(this.port), "--worker-id", spec.workerId];
     // --cancel-on-stop: when the smoke closes, the batch is over; a task still in hand is canceled, not finished.
     args.push("--wait", "1s", "--lease-seconds", String(this.o.leaseSeconds), "--manifest", this.o.manifest, "--no-preflight", "--cancel-on-stop");
+    if (this.o.plan) {
+      const file = join(this.dir, "plan.json");
+      writeFileSync(file, JSON.stringify(this.o.plan));
+      args.push("--plan-file", file);
+    }
     if (this.o.stub) args.push("--stub-mode", this.o.stub.mode, "--stub-log", this.o.stub.logs[role]);
     const env = { ...this.o.env, ...spec.extraEnv, ...extraEnv, MITTELO_TOKEN: this.o.token };
     const child = spawnNode(`agent-${role}`, args, env, log);

@@ -71,6 +71,7 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
   let batch: BatchOutcome | undefined;
   const run = new PairRun({
     manifest: plan.manifestFile,
+    plan,
     env,
     agents: { a: { backend: backends.a.name, workerId: WORKERS.a }, b: { backend: backends.b.name, workerId: WORKERS.b } },
     leaseSeconds: o.chaos ? CHAOS_LEASE_SECONDS : 30,

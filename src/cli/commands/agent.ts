@@ -26,6 +26,7 @@ interface AgentFlags {
   stubMode?: StubMode;
   stubLog?: string;
   cancelOnStop?: boolean;
+  planFile?: string;
 }
 
 function hubOptions(command: Command): Command {
@@ -60,6 +61,9 @@ export function registerAgent(program: Command, io: CliIO): void {
       )
       .option("--stub-log <file>", "with --stub-mode: append the stub's request log (JSONL) to this file")
       .option("--cancel-on-stop", "on SIGINT/SIGTERM cancel the task in hand (backend killed, not acked) instead of finishing it; a second signal always does")
+      .addOption(
+        new Option("--plan-file <path>", "the plan as JSON, written by the pair smoke that starts this agent (instead of reading the manifest)").hideHelp(),
+      )
       .addHelpText("after", "\nExamples:\n  $ mittelo agent --backend echo\n  $ mittelo agent --backend codex --require-ready --lease-seconds 600"),
   ).action(async (flags: AgentFlags) => {
     const { hubs, token } = clientEndpoints(flags, process.env);
@@ -85,6 +89,7 @@ export function registerAgent(program: Command, io: CliIO): void {
           stubMode: flags.stubMode,
           stubLog: flags.stubLog,
           cancelOnStop: flags.cancelOnStop,
+          planFile: flags.planFile,
         },
         io,
       ),
