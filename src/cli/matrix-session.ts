@@ -7,7 +7,6 @@ import { openPlan } from "../manifest/open.ts";
 import { machineTimings, type Partition, partitionPlan, predictMs, type ShardBy, type Timings } from "../manifest/partition.ts";
 import { excludedLabel, type PlanOptions } from "../manifest/plan.ts";
 import type { Plan } from "../manifest/plan-types.ts";
-import { updateLockFile } from "../manifest/update-lock.ts";
 import { foldEvents } from "../report/model.ts";
 import { attachProgress } from "../report/progress.ts";
 import { renderJson } from "../report/json.ts";
@@ -174,7 +173,7 @@ async function runInFolder(
     const updates = model.backends.flatMap((b) =>
       b.outcome === "PASS" && b.preflight?.result.version?.seen ? [{ backend: b.name, version: b.preflight.result.version.seen }] : [],
     );
-    const { changed, skipped } = updateLockFile(plan.manifestFile, updates);
+    const { changed, skipped } = (await import("../manifest/update-lock.ts")).updateLockFile(plan.manifestFile, updates);
     for (const s of skipped) io.stderr(`version lock of ${s.backend} unchanged: ${printable(s.why, { oneLine: true })}\n`);
     io.stderr(changed.length ? `updated version locks: ${changed.join(", ")}\n` : "version locks unchanged\n");
   }
