@@ -1,7 +1,7 @@
 // The compiled start: the bin runs the build in dist/ (made by `npm ci`/`npm run build`, checked fresh by tap's
 // `before` script), never a stale one without saying so, an internal error's stack points at the .ts lines, the
 // precompiled validators answer exactly like the ones compiled at run time, and `--version` loads only the CLI's core.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
@@ -76,12 +76,28 @@ t.test("no build at all: the sources run with tsx, or a clear error without it",
 });
 
 t.test("an internal error's stack points at the TypeScript sources, not at dist/", async (t) => {
-  // A database file that is not SQLite is (today) an unexpected error inside the hub's store.
-  const dir = t.testdir({ "hub.db": "not a database\n" });
-  const result = await spawnCli(["hub", "--port", "0", "--db", join(dir, "hub.db")], { timeout: 30_000 });
-  t.equal(result.code, 1);
-  t.match(result.stderr, "mittelo: internal error (this is a bug, please report it)");
-  t.match(result.stderr, /at openDb \(\S*\/src\/hub\/store\/db\.ts:\d+:\d+\)/, "the frame of the store is a .ts line");
+  // The hub on a SQLite driver that opens and migrates but fails on its first statement: an unexpected error inside
+  // the hub's store (the real causes, e.g. a file that is not a database, are reported as user errors).
+  const root = copyPackage(outsideDir(t), { without: ["better-sqlite3"] });
+  const fake = join(root, "node_modules", "better-sqlite3");
+  mkdirSync(fake);
+  writeFileSync(join(fake, "package.json"), JSON.stringify({ name: "better-sqlite3", version: "0.0.0-fault", main: "index.js" }));
+  writeFileSync(
+    join(fake, "index.js"),
+    `module.exports = class Database {
+  pragma(query) { return /=/.test(query) ? undefined : 0; }
+  exec() {}
+  transaction(fn) { return (...args) => fn(...args); }
+  close() {}
+  prepare() { throw new TypeError("simulated driver fault"); }
+};
+`,
+  );
+  const result = await run(root, ["hub", "--port", "0", "--db", join(root, "hub.db")]);
+  t.equal(result.exitCode, 1);
+  t.notMatch(result.stderr, "running the sources", "the build ran");
+  t.match(result.stderr, "mittelo: internal error (this is a bug, please report it): TypeError: simulated driver fault");
+  t.match(result.stderr, /at prepared \(\S*\/src\/hub\/store\/sqlite\/prepared\.ts:\d+:\d+\)/, "the frame of the store is a .ts line");
   t.match(result.stderr, /\/src\/cli\/commands\/hub\.ts:\d+:\d+/, "so is the command's");
   t.notMatch(result.stderr, /\/dist\//, "no frame points into the build");
 });
@@ -115,8 +131,9 @@ function staticSources(entry: string): Set<string> {
 t.test("starting the CLI loads only its core: every command imports what it needs when it runs", async (t) => {
   const loaded = [...staticSources(join(ROOT, "dist", "main.js"))];
   const heavy = [
-    /^node_modules\/(yaml|execa|ajv|ajv-formats|semver|p-limit|log-update|ink|react|better-sqlite3)\//,
-    /^src\/(matrix|smoke|agent|hub\/store|hub\/server|stub\/server|report|preflight|dashboard\/(app|live))/,
+    /^node_modules\/(yaml|execa|ajv|ajv-formats|semver|p-limit|log-update|ink|react|better-sqlite3|postgres)\//,
+    // hub/store/location.ts is the parser of a --db value (a path or a postgres:// URL) the hub's flags use: no store code.
+    /^src\/(matrix|smoke|agent|hub\/store\/(?!location\.ts$)|hub\/server|stub\/server|report|preflight|dashboard\/(app|live))/,
     /^src\/manifest\/(load|validate|plan|open)/,
     /^src\/cli\/(swarm|matrix-session|agent-command|exec-backend)/,
   ];
