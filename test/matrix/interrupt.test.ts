@@ -27,7 +27,7 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
 }
 
 t.test(
-  "SIGTERM twice while a --version probe hangs: probe killed, codex not run (interrupted), exit 1",
+  "SIGTERM twice while a --version probe hangs: probe killed, codex not run (interrupted), exit 143",
   { skip: process.platform !== "linux" && "reads pids" },
   async (t) => {
     const s = sandbox(t, ["hang/codex"]);
