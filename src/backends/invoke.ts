@@ -1,6 +1,8 @@
 // The one place a backend process is spawned: argv array, prompt on stdin then EOF, its own process group,
-// timeout with SIGTERM then SIGKILL to the whole group, capped capture, and gate detection.
+// timeout with SIGTERM then SIGKILL to the whole group, capped capture, and gate detection. Each invocation carries
+// a mark of its own below the run's (MITTELO_RUN), so what escaped the group (setsid) is found and killed with it.
 import { execa } from "execa";
+import { newMark, RUN_MARK_ENV, signalMarked } from "../util/run-mark.ts";
 import { CappedCapture, Tail } from "./capture.ts";
 import type { RunRecord } from "./run-record.ts";
 
@@ -43,9 +45,15 @@ export async function invoke(request: InvokeRequest): Promise<RunRecord> {
   const [file, ...args] = request.argv;
   if (file === undefined) throw new TypeError("invoke: argv is empty");
 
+  const mark = newMark(request.env[RUN_MARK_ENV]);
+  /** The group, and what left it. */
+  const killAll = (pid: number | undefined, signal: NodeJS.Signals) => {
+    killGroup(pid, signal);
+    signalMarked(mark, signal);
+  };
   const child = execa(file, args, {
     input: request.stdin,
-    env: request.env,
+    env: { ...request.env, [RUN_MARK_ENV]: mark },
     extendEnv: false,
     cwd: request.cwd,
     detached: true,
@@ -59,8 +67,8 @@ export async function invoke(request: InvokeRequest): Promise<RunRecord> {
   const stop = (why: StopWhy) => {
     if (stopped || pid === undefined) return;
     stopped = why;
-    killGroup(pid, "SIGTERM");
-    graceTimer = setTimeout(() => killGroup(pid, "SIGKILL"), request.killGraceMs);
+    killAll(pid, "SIGTERM");
+    graceTimer = setTimeout(() => killAll(pid, "SIGKILL"), request.killGraceMs);
     graceTimer.unref();
   };
   let graceTimer: NodeJS.Timeout | undefined;
@@ -92,16 +100,16 @@ export async function invoke(request: InvokeRequest): Promise<RunRecord> {
   const onAbort = () => stop("cancel");
   request.signal?.addEventListener("abort", onAbort, { once: true });
   if (request.signal?.aborted) onAbort();
-  // When the direct child exits, kill what it left behind in its group, so no grandchild outlives the run
-  // (and so inherited pipes close and the result resolves).
-  child.once("exit", () => killGroup(pid, "SIGKILL"));
+  // When the direct child exits, kill what it left behind, in its group or out of it (setsid), so no grandchild
+  // outlives the run (and so inherited pipes close and the result resolves).
+  child.once("exit", () => killAll(pid, "SIGKILL"));
 
   const result = await child;
   clearTimeout(timeoutTimer);
   if (gateTimer) clearInterval(gateTimer);
   if (graceTimer) clearTimeout(graceTimer);
   request.signal?.removeEventListener("abort", onAbort);
-  killGroup(pid, "SIGKILL");
+  killAll(pid, "SIGKILL");
   const ended = Date.now();
 
   const spawnFailed = result.failed && result.exitCode === undefined && result.signal === undefined && !stopped;

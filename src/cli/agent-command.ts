@@ -18,6 +18,7 @@ import type { UpstreamObserver } from "../backends/upstream.ts";
 import { observeStub } from "../stub/observe.ts";
 import { type StubServer, startStub } from "../stub/server.ts";
 import type { StubMode } from "../stub/types.ts";
+import { startRunGuard } from "./run-guard.ts";
 
 export interface AgentCommandOptions {
   manifest: string;
@@ -67,6 +68,8 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
     throw new MitteloError("no-stub", `backend '${backend.name}' has no \`stub\` block in ${plan.manifestFile}`, {
       hint: `add one (see docs/STUB.md) or drop ${options.stubUrl ? "--stub-url" : "--stub-mode"}`,
     });
+  // The backends this agent runs carry its mark; should the agent be killed (kill -9 included), its watchdog kills them.
+  const guard = startRunGuard();
   let stub: StubServer | undefined;
   try {
     let setup: BackendSetup | undefined;
@@ -154,6 +157,7 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
   } finally {
     prepared?.dispose();
     await stub?.close();
+    await guard.close();
   }
 }
 

@@ -4,9 +4,11 @@ import { constants } from "node:os";
 import { text } from "node:stream/consumers";
 import type { CliIO } from "../cli/io.ts";
 import { openPlan } from "../manifest/open.ts";
+import type { Plan, PlannedBackend } from "../manifest/plan-types.ts";
 import { EXIT_FAIL, MitteloError } from "../util/errors.ts";
 import { prepareBackend } from "../backends/prepare.ts";
 import { runPrompt } from "../backends/run.ts";
+import { startRunGuard } from "./run-guard.ts";
 
 export async function execBackend(
   options: { manifest: string; backend: string; timeoutMs?: number },
@@ -26,6 +28,16 @@ export async function execBackend(
     );
   }
   const prompt = await text(stdin);
+  // The CLI carries this command's mark: killed with it, kill -9 included, by the watchdog.
+  const guard = startRunGuard();
+  try {
+    return await execPrepared(backend, plan, prompt, io);
+  } finally {
+    await guard.close();
+  }
+}
+
+async function execPrepared(backend: PlannedBackend, plan: Plan, prompt: string, io: CliIO): Promise<number> {
   // Inside a matrix run (a wrapper calling `mittelo exec`) the caller's sandbox is used as it is; run by hand, the
   // backend gets a private sandbox of its own, as in the matrix, removed when it ends.
   const prepared = prepareBackend(backend, {

@@ -28,6 +28,7 @@ import { fileTimestamp } from "../util/units.ts";
 import type { StubMode } from "../stub/types.ts";
 import { type MatrixOptions, runMatrix } from "../matrix/run-matrix.ts";
 import { EventSink } from "../matrix/sink.ts";
+import { startRunGuard } from "./run-guard.ts";
 
 export interface MatrixCommandOptions extends PlanOptions {
   manifest: string;
@@ -137,6 +138,8 @@ async function runInFolder(
       await extension?.close?.();
     },
   };
+  // Every process of the run carries its mark; its watchdog kills what is left should this process be killed.
+  const guard = startRunGuard();
   let exitCode: number;
   try {
     exitCode = await runMatrix({
@@ -159,7 +162,7 @@ async function runInFolder(
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     progress.stop();
-    await hooks.close();
+    await hooks.close().finally(guard.close);
   }
   const model = foldEvents(sink.events);
   const written = writeReports(model, outDir, { junitPath: paths.junitPath, ticketsPath: paths.ticketsPath });

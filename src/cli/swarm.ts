@@ -4,6 +4,7 @@ import { execa, type ResultPromise } from "execa";
 import type { CliIO } from "../cli/io.ts";
 import { MitteloError } from "../util/errors.ts";
 import { parentPidEnv } from "../util/parent-watch.ts";
+import { startRunGuard } from "./run-guard.ts";
 
 export interface SwarmSpec {
   backend: string;
@@ -20,6 +21,16 @@ export function parseAgentSpec(spec: string): SwarmSpec {
 
 /** Starts the agents; `token` reaches them as MITTELO_TOKEN in their environment (never as an argument). */
 export async function runSwarm(specs: SwarmSpec[], agentArgs: string[], io: CliIO, bin: string, token?: string): Promise<number> {
+  // The agents and their backends carry the swarm's mark: should the swarm be killed, its watchdog kills them all.
+  const guard = startRunGuard();
+  try {
+    return await superviseAgents(specs, agentArgs, io, bin, token);
+  } finally {
+    await guard.close();
+  }
+}
+
+async function superviseAgents(specs: SwarmSpec[], agentArgs: string[], io: CliIO, bin: string, token?: string): Promise<number> {
   const children: Array<{ name: string; child: ResultPromise }> = [];
   for (const spec of specs) {
     for (let i = 1; i <= spec.count; i++) {

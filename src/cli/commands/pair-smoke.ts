@@ -6,6 +6,7 @@ import { EXIT_FAIL, EXIT_OK, MitteloError } from "../../util/errors.ts";
 import { fileTimestamp } from "../../util/units.ts";
 import type { CliIO } from "../io.ts";
 import { manifestPath } from "../options.ts";
+import { startRunGuard } from "../run-guard.ts";
 
 interface PairSmokeFlags {
   backendA: string;
@@ -60,6 +61,8 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
       };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
+      // The hub, the agents and their backends carry the smoke's mark: its watchdog kills them should it be killed.
+      const guard = startRunGuard();
       try {
         const result = await runPairSmoke({
           manifest: manifestPath(flags.manifest),
@@ -92,6 +95,7 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
       } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
+        await guard.close();
       }
     });
 }
