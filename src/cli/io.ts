@@ -12,8 +12,9 @@ export interface CliIO {
 }
 
 /**
- * The process's streams. A reader that goes away (`mittelo … | head`) is not an error: further output to that stream
- * is dropped and the command finishes its work (reports are still written), instead of dying on EPIPE.
+ * The process's streams. A reader that goes away (`mittelo … | head`, or the swarm or pair smoke that started this
+ * agent was killed) is not an error: further output to that stream is dropped and the command finishes its work and
+ * its clean-up (reports written, backends stopped), instead of dying on EPIPE.
  */
 export function processIO(): CliIO {
   let code = 0;
