@@ -6,10 +6,10 @@ import { BUILD_ENTRY, buildState } from "./build-state.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** @returns {Promise<(argv: string[]) => Promise<number>>} */
-export async function loadMain() {
+/** @returns {Promise<{ main: (argv: string[]) => Promise<number>, stopWithLauncher: () => () => void }>} the CLI module */
+export async function loadCli() {
   const state = buildState(root);
-  if (state.fresh) return (await import(pathToFileURL(join(root, BUILD_ENTRY)).href)).main;
+  if (state.fresh) return await import(pathToFileURL(join(root, BUILD_ENTRY)).href);
   let tsx;
   try {
     tsx = await import("tsx/esm/api");
@@ -19,5 +19,5 @@ export async function loadMain() {
   }
   process.stderr.write(`mittelo: ${state.why}; running the sources through tsx (slower; \`npm run build\` compiles them)\n`);
   tsx.register();
-  return (await import(pathToFileURL(join(root, "src", "cli", "main.ts")).href)).main;
+  return await import(pathToFileURL(join(root, "src", "cli", "main.ts")).href);
 }

@@ -19,6 +19,9 @@ const EXAMPLES: Record<string, string[]> = {
 };
 
 /** Builds the program. Each command's action returns its exit code through `io.exit`. */
+// The entry scripts (bin/mittelo.mjs, harness/run.mjs) stop the command when the npm launcher that started it dies.
+export { stopWithLauncher } from "./launcher.ts";
+
 export function buildProgram(io: CliIO): Command {
   const program = new Command("mittelo")
     .description("Which of my AI coding CLIs work on this machine, and can they work together?")

@@ -1,6 +1,7 @@
 // No orphans, whatever kills a Mittelö process: kill -9 of a matrix run, of a standalone agent, of a pair smoke and of a
 // swarm whose backend ignores SIGTERM and leaves a grandchild that called setsid; afterwards nothing the run started
 // is left (the test's own mark, MITTELO_TEST_MARK, is inherited by every process of the run), and no temp folder.
+// Also: TERM of the `npx zx harness/run.mjs` launcher stops the run.
 import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
@@ -117,4 +118,16 @@ t.test("kill -9 of a swarm whose backends ignore SIGTERM: the agents and what th
   child.kill("SIGKILL");
   await child;
   await a.settle(t, killed);
+});
+
+t.test("TERM of the npx zx launcher stops the run: reports written, nothing left", linuxOnly, async (t) => {
+  const a = attack(t);
+  const out = join(t.testdir(), "out");
+  const child = a.start(["zx", "harness/run.mjs", "--manifest", MANIFEST, "--out-dir", out, "--reporter", "none"], "npx");
+  t.ok(await until(() => a.sleeps() >= 2, 60_000), "the run is under way");
+  const killed = Date.now();
+  child.kill("SIGTERM");
+  await child;
+  await a.settle(t, killed);
+  t.ok(await until(() => readdirSync(out).includes("matrix.json"), 30_000), "the stopped run still wrote its reports");
 });
