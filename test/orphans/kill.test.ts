@@ -26,7 +26,9 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
 /** A marked run with its own TMPDIR; whatever of it is left at teardown is killed (so a failing test leaks nothing). */
 function attack(t: Test) {
   const run = markedRun();
-  const tmp = join(t.testdir(), "tmp");
+  // t.testdir() makes a fresh (empty) folder at every call: called once, here.
+  const dir = t.testdir();
+  const tmp = join(dir, "tmp");
   mkdirSync(tmp, { recursive: true });
   t.teardown(() => {
     for (const p of run.processes()) {
@@ -55,12 +57,12 @@ function attack(t: Test) {
     t.same(run.processes(), [], "no process carries the run's mark");
     t.same(folders(), [], "no temp folder of the run is left");
   };
-  return { run, tmp, start, sleeps, settle };
+  return { run, dir, tmp, start, sleeps, settle };
 }
 
 t.test("kill -9 of a matrix run: the backend that ignores SIGTERM and its setsid grandchild are killed", linuxOnly, async (t) => {
   const a = attack(t);
-  const child = a.start([BIN, "matrix", "--manifest", MANIFEST, "--out-dir", join(t.testdir(), "out"), "--reporter", "none"]);
+  const child = a.start([BIN, "matrix", "--manifest", MANIFEST, "--out-dir", join(a.dir, "out"), "--reporter", "none"]);
   t.ok(await until(() => a.sleeps() >= 2, 60_000), "the backend and its setsid grandchild run");
   const killed = Date.now();
   child.kill("SIGKILL");
@@ -98,7 +100,7 @@ t.test("kill -9 of a pair smoke whose backends ignore SIGTERM: hub, agents, back
     "--manifest",
     MANIFEST,
     "--out-dir",
-    join(t.testdir(), "pair"),
+    join(a.dir, "pair"),
   ]);
   t.ok(await until(() => a.sleeps() >= 4, 60_000), "both agents run the backend");
   const killed = Date.now();
@@ -122,7 +124,7 @@ t.test("kill -9 of a swarm whose backends ignore SIGTERM: the agents and what th
 
 t.test("TERM of the npx zx launcher stops the run: reports written, nothing left", linuxOnly, async (t) => {
   const a = attack(t);
-  const out = join(t.testdir(), "out");
+  const out = join(a.dir, "out");
   const child = a.start(["zx", "harness/run.mjs", "--manifest", MANIFEST, "--out-dir", out, "--reporter", "none"], "npx");
   t.ok(await until(() => a.sleeps() >= 2, 60_000), "the run is under way");
   const killed = Date.now();
