@@ -1,5 +1,6 @@
-/** The echo backend's answer: the text after "Return exactly:" when present, otherwise the prompt. Same rule as backends/echo/run. */
+import { returnExactly } from "../util/return-exactly.ts";
+
+/** The echo backend's answer: the "Return exactly:" rule (util/return-exactly.ts). Same rule as backends/echo/echo.mjs. */
 export function echoAnswer(prompt: string): string {
-  const match = /return exactly:\s*([\s\S]*)$/i.exec(prompt.trim());
-  return (match ? (match[1] ?? "") : prompt).trim();
+  return returnExactly(prompt);
 }

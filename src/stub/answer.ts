@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { MitteloError, messageOf } from "../util/errors.ts";
+import { returnExactly } from "../util/return-exactly.ts";
 
 export interface ScriptRule {
   match: RegExp;
@@ -14,8 +15,6 @@ export type AnswerSource =
   | { kind: "reply"; text: string }
   | { kind: "echo" }
   | { kind: "script"; rules: ScriptRule[]; fallback: string | undefined };
-
-const RETURN_EXACTLY = /Return exactly:[ \t]*([^\r\n]*)/i;
 
 /** The answer to a prompt. Default: the text after "Return exactly:" when the prompt has it, else the prompt itself. */
 export function answerFor(source: AnswerSource, prompt: string): string {
@@ -36,11 +35,7 @@ export function answerFor(source: AnswerSource, prompt: string): string {
   }
 }
 
-function defaultAnswer(prompt: string): string {
-  const m = RETURN_EXACTLY.exec(prompt);
-  const wanted = m?.[1]?.trim();
-  return wanted ? wanted : prompt.trim();
-}
+const defaultAnswer = returnExactly;
 
 /**
  * Reads a script file (JSON or YAML): either a list of rules or `{rules: [...], default: "text"}`,
