@@ -1,7 +1,8 @@
 // docs/BACKENDS.md: per backend, what it needs, how to install and log in, how it is run, how it fails.
 import { modelEnvName, resolveAlias } from "../manifest/plan.ts";
 import type { Backend, MitteloBackendMatrixManifest as Manifest } from "../manifest/schema-types.ts";
-import { code, GENERATED, mdTable, shellQuote } from "./markdown.ts";
+import { shellQuote } from "../util/shell-quote.ts";
+import { code, GENERATED, mdTable } from "./markdown.ts";
 
 const SAMPLE_PROMPT = "Return exactly: mittelo smoke ok";
 

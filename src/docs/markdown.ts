@@ -15,10 +15,4 @@ export function mdTable(header: string[], rows: string[][]): string {
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)].join("\n");
 }
 
-/** Quotes one argument for a POSIX shell (for the copy-paste commands in docs). */
-export function shellQuote(arg: string): string {
-  if (arg !== "" && /^[\w@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replaceAll("'", `'\\''`)}'`;
-}
-
 export const GENERATED = "<!-- Generated from matrix.yaml by `mittelo docs`. Do not edit: edit matrix.yaml and run `npx mittelo docs`. -->";

@@ -4,7 +4,8 @@ import type { Result } from "../backends/outcome.ts";
 import { excludedLabel } from "../manifest/plan.ts";
 import { formatMs } from "../util/units.ts";
 import { runHeadline } from "./headline.ts";
-import { type BackendReport, type MachineReport, type ReportModel, resultText, shellQuote } from "./model.ts";
+import { type BackendReport, type MachineReport, type ReportModel, resultText } from "./model.ts";
+import { shellCommand, shellQuote } from "../util/shell-quote.ts";
 
 /**
  * Text (often what a backend printed) as Markdown shows it literally: HTML is escaped (GitHub renders a summary's
@@ -146,11 +147,11 @@ export function renderTicket(model: ReportModel, b: BackendReport, machine: Mach
   if (v?.evidence) lines.push("", "**Evidence:**", "", ...mdFence(v.evidence));
   if (run?.run) {
     // A command that works as printed: the run's directory, its HOME, and its stdin (the case's prompt.txt, or nothing).
-    const stdin = run.run.stdin === "empty" ? "/dev/null" : shellQuote([run.artifacts?.prompt ?? `${run.artifacts?.dir ?? "."}/prompt.txt`]);
+    const stdin = run.run.stdin === "empty" ? "/dev/null" : shellQuote(run.artifacts?.prompt ?? `${run.artifacts?.dir ?? "."}/prompt.txt`);
     lines.push("", "**Reproduce:**", "", "```sh");
-    lines.push(`cd ${shellQuote([run.artifacts?.dir ?? "."])}`);
+    lines.push(`cd ${shellQuote(run.artifacts?.dir ?? ".")}`);
     // The run's HOME was a private sandbox, removed after the run (auth files are never kept in a report).
-    lines.push(`HOME="$(mktemp -d)" ${shellQuote(run.run.argv)} < ${stdin}   # case ${c?.name}; a fresh HOME, as in the run`);
+    lines.push(`HOME="$(mktemp -d)" ${shellCommand(run.run.argv)} < ${stdin}   # case ${c?.name}; a fresh HOME, as in the run`);
     lines.push("```");
     lines.push(
       "",

@@ -166,8 +166,3 @@ export function caseStatus(expected: Expected, outcome: Result): { ok: boolean; 
   if (outcome === "FAIL" && expected === "fail") return { ok: false, directive: "TODO" };
   return { ok };
 }
-
-/** Quotes an argv for display in a shell (never executed by us). */
-export function shellQuote(argv: readonly string[]): string {
-  return argv.map((a) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
-}
