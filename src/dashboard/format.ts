@@ -1,4 +1,7 @@
 // Cell formatting shared by the plain snapshot and the live view (pure).
+import { textTable } from "../util/text-table.ts";
+
+export { truncate } from "../util/text-table.ts";
 
 /** "3s", "4m", "2h", "5d" (rounded down, never negative). */
 export function age(seconds: number): string {
@@ -34,24 +37,7 @@ export function firstLine(value: string): string {
     .trim();
 }
 
-/** Cuts to `width` characters, marking the cut with "…". */
-export function truncate(value: string, width: number): string {
-  if (width <= 0) return "";
-  const chars = Array.from(value);
-  return chars.length <= width ? value : `${chars.slice(0, width - 1).join("")}…`;
-}
-
 /** Aligns columns; the last column gets what is left of `width` and every line is cut to `width`. */
 export function table(header: string[], rows: string[][], width: number): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => Array.from(r[i] ?? "").length)));
-  const lead = widths.slice(0, -1).reduce((sum, w) => sum + w + 2, 0);
-  const line = (cells: string[]) => {
-    const fixed = cells
-      .slice(0, -1)
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join("  ");
-    const last = truncate(cells.at(-1) ?? "", Math.max(0, width - lead));
-    return truncate(`${fixed}${cells.length > 1 ? "  " : ""}${last}`.trimEnd(), width);
-  };
-  return [line(header), ...rows.map(line)];
+  return textTable(header, rows, { width });
 }

@@ -1,4 +1,5 @@
 // Human text for preflight results: one block per backend (backend-check) and one table row (doctor).
+import { textTable } from "../util/text-table.ts";
 import { formatMs } from "../util/units.ts";
 import { firstHint } from "./status.ts";
 import type { Finding, PreflightResult } from "./types.ts";
@@ -28,11 +29,5 @@ export function resultRow(result: PreflightResult): string[] {
 
 /** A plain text table with aligned columns. */
 export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  return `${[line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n")}\n`;
+  return `${textTable(header, rows, { rule: true }).join("\n")}\n`;
 }
