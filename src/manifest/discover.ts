@@ -1,8 +1,9 @@
 // Finds folder backends: <dir>/<name>/run executables in backends/ and the dirs of MITTELO_BACKENDS_DIR.
-import { accessSync, constants, readdirSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import type { DiscoveredBackend, IgnoredFolder } from "./plan.ts";
 import { MitteloError } from "../util/errors.ts";
+import { executableProblem } from "../util/executable.ts";
 
 /** Folders that are never backends: the copy-me template, retired wrappers, and anything starting with `_` or `.`. */
 export function isReservedFolder(name: string): boolean {
@@ -92,15 +93,6 @@ export function backendRoots(manifestDir: string, env: Readonly<Record<string, s
 }
 
 function fileKind(path: string): "executable" | "not-executable" | "none" {
-  try {
-    if (!statSync(path).isFile()) return "none";
-  } catch {
-    return "none";
-  }
-  try {
-    accessSync(path, constants.X_OK);
-    return "executable";
-  } catch {
-    return "not-executable";
-  }
+  const problem = executableProblem(path);
+  return problem === undefined ? "executable" : problem === "is not executable" ? "not-executable" : "none";
 }

@@ -1,7 +1,7 @@
-import { accessSync, constants, statSync } from "node:fs";
 import { dirname } from "node:path";
 import semver from "semver";
 import { validatorFor } from "../util/ajv.ts";
+import { executableProblem } from "../util/executable.ts";
 import "../util/precompiled/matrix.ts";
 import { parseDuration } from "../util/units.ts";
 import { type Diagnostic, formatPath } from "./diagnostic.ts";
@@ -256,18 +256,4 @@ function aliasCycles(loaded: LoadedManifest, backends: Record<string, Backend>):
     for (const name of chain) state.set(name, "done");
   }
   return out;
-}
-
-function executableProblem(path: string): string | undefined {
-  try {
-    if (!statSync(path).isFile()) return "is not a file";
-  } catch {
-    return "does not exist";
-  }
-  try {
-    accessSync(path, constants.X_OK);
-  } catch {
-    return "is not executable";
-  }
-  return undefined;
 }

@@ -1,7 +1,8 @@
 // PATH search with alternatives. A dangling symlink (e.g. a failed postinstall's .bin link) is not a binary:
 // it is reported as missing, with the link as evidence.
-import { accessSync, constants, lstatSync, readlinkSync, statSync } from "node:fs";
+import { lstatSync, readlinkSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
+import { executableProblem } from "../util/executable.ts";
 import type { Finding } from "./types.ts";
 
 export interface BinaryLookup {
@@ -28,13 +29,9 @@ export function which(name: string, env: Record<string, string | undefined>): Bi
     } catch {
       continue;
     }
-    try {
-      if (!statSync(candidate).isFile()) continue;
-      accessSync(candidate, constants.X_OK);
-      return { name, path: resolve(candidate), dangling, searched };
-    } catch {
-      if (link.isSymbolicLink()) dangling.push(`${candidate} -> ${safeReadlink(candidate)}`);
-    }
+    const problem = executableProblem(candidate);
+    if (problem === undefined) return { name, path: resolve(candidate), dangling, searched };
+    if (problem !== "is not a file" && link.isSymbolicLink()) dangling.push(`${candidate} -> ${safeReadlink(candidate)}`);
   }
   return { name, dangling, searched };
 }

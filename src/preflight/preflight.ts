@@ -1,8 +1,8 @@
 // Preflight of one backend: platform, binaries, wrapper, env, auth, local service, version lock, help flags.
 // Pure checks first; probes of the real CLI (version, help, auth command) run in parallel, each through invoke()
 // with stdin closed, a sandboxed HOME and the probe timeout, so the whole check can never hang.
-import { accessSync, constants, statSync } from "node:fs";
 import type { PlannedBackend } from "../manifest/plan-types.ts";
+import { executableProblem } from "../util/executable.ts";
 import { authHome, checkAuth, checkEnvAllOf } from "./auth.ts";
 import { checkBinaries } from "./binaries.ts";
 import { visibleEnv } from "../backends/environment.ts";
@@ -90,24 +90,19 @@ export function requiredBinaries(backend: PlannedBackend): Array<string | string
 function checkWrapper(backend: PlannedBackend): Finding[] {
   if (backend.invocation.kind !== "wrapper") return [];
   const path = backend.invocation.path;
-  try {
-    if (!statSync(path).isFile()) throw new Error("not a file");
-  } catch {
+  const problem = executableProblem(path);
+  if (problem === undefined) return [];
+  if (problem !== "is not executable") {
     return [
       {
         code: "config",
         severity: "fail",
-        message: `wrapper ${path} does not exist`,
+        message: `wrapper ${path} ${problem}`,
         evidence: path,
         hint: "create it (copy backends/_template/run) or fix invoke.wrapper in matrix.yaml",
       },
     ];
   }
-  try {
-    accessSync(path, constants.X_OK);
-    return [];
-  } catch {
-    return [{ code: "config", severity: "fail", message: `wrapper ${path} is not executable`, evidence: path, hint: `chmod +x ${path}` }];
-  }
+  return [{ code: "config", severity: "fail", message: `wrapper ${path} is not executable`, evidence: path, hint: `chmod +x ${path}` }];
 }
 export { skipReasonOf } from "./status.ts";
