@@ -1,12 +1,12 @@
 // Core checks for `mittelo doctor`: what the toolkit itself needs (no AI CLI): Node, npm, a loopback port,
 // SQLite, a writable reports/ folder. Each returns one CoreCheck; none throws.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import semver from "semver";
 import { invoke } from "../backends/invoke.ts";
 import { messageOf } from "../util/errors.ts";
+import { probeLoopback } from "../util/loopback.ts";
 
 export interface CoreCheck {
   name: string;
@@ -38,23 +38,16 @@ export async function checkNpm(env: Record<string, string>, timeoutMs: number): 
   }
 }
 
-export function checkLoopback(): Promise<CoreCheck> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", (error) =>
-      resolve({
+export async function checkLoopback(): Promise<CoreCheck> {
+  const probe = await probeLoopback("127.0.0.1");
+  return probe.ok
+    ? { name: "loopback", status: "ok", detail: `bound 127.0.0.1:${probe.port}` }
+    : {
         name: "loopback",
         status: "fail",
-        detail: `cannot bind 127.0.0.1: ${messageOf(error)}`,
+        detail: `cannot bind 127.0.0.1: ${probe.error}`,
         hint: "allow binding 127.0.0.1 (the hub and the model stub listen there)",
-      }),
-    );
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve({ name: "loopback", status: "ok", detail: `bound 127.0.0.1:${port}` }));
-    });
-  });
+      };
 }
 
 export async function checkSqlite(): Promise<CoreCheck> {
