@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { chmodSync, closeSync, linkSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { EXIT_USAGE, MitteloError } from "../util/errors.ts";
 import { makeDir } from "../util/files.ts";
+import { isAlive } from "../util/pid.ts";
 
 export const LOCK_FILE = ".mittelo.lock";
 /** Files that mark a folder as a mittelo report (what a run writes first and last). */
@@ -25,15 +26,6 @@ export interface ReportFolder {
   notes: string[];
   /** Removes the lock (when it is still ours). */
   release(): void;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 function readHolder(path: string): LockHolder | undefined {
@@ -86,7 +78,7 @@ export function openReportFolder(dir: string, command: string): ReportFolder {
           exitCode: EXIT_USAGE,
         });
       }
-      if (holder.host !== me.host || alive(holder.pid) || attempt >= 2) {
+      if (holder.host !== me.host || isAlive(holder.pid) || attempt >= 2) {
         throw new MitteloError("report-folder-locked", `another run is writing to ${dir}: ${describe(holder)}`, {
           hint: `wait for it, or choose another --out-dir${holder.host !== me.host ? `; if that run is gone, delete ${lock}` : ""}`,
           exitCode: EXIT_USAGE,

@@ -2,6 +2,8 @@
 // A parent that is SIGKILLed cannot stop its children, so each child watches for being orphaned (re-parented)
 // and stops itself instead of running on with nobody to report to.
 
+import { isAlive } from "./pid.ts";
+
 export const PARENT_PID_ENV = "MITTELO_PARENT_PID";
 
 /** The env a parent gives the children that must not outlive it. */
@@ -18,7 +20,7 @@ export function watchParent(env: NodeJS.ProcessEnv, onGone: (pid: number) => voi
   if (!Number.isInteger(pid) || pid <= 1) return () => {};
   if (process.ppid !== pid) {
     // Gone before we got here: stop now. Alive but not our parent (the variable leaked into a shell): do not watch.
-    if (!alive(pid)) setImmediate(() => onGone(pid));
+    if (!isAlive(pid)) setImmediate(() => onGone(pid));
     return () => {};
   }
   const timer = setInterval(() => {
@@ -28,13 +30,4 @@ export function watchParent(env: NodeJS.ProcessEnv, onGone: (pid: number) => voi
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
