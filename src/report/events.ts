@@ -90,18 +90,8 @@ export interface PreflightEvent {
   label?: string;
 }
 
-export interface CaseStartEvent {
-  type: "case-start";
-  ts: string;
-  backend: string;
-  case: string;
-  cell: string;
-  repetition: number;
-  label?: string;
-}
-
-export interface CaseEndEvent {
-  type: "case-end";
+/** Which cell an event is about, and when. */
+interface CellEvent {
   ts: string;
   backend: string;
   case: string;
@@ -110,6 +100,14 @@ export interface CaseEndEvent {
   /** 1-based, up to --repeat. */
   repetition: number;
   label?: string;
+}
+
+export interface CaseStartEvent extends CellEvent {
+  type: "case-start";
+}
+
+export interface CaseEndEvent extends CellEvent {
+  type: "case-end";
   verdict: Verdict;
   checks: Check[];
   /** Absent when the case never ran (preflight SKIP, --bail). */

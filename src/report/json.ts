@@ -3,6 +3,15 @@ import type { CaseReport, ReportModel } from "./model.ts";
 
 const rate = (passes: number, runs: number) => (runs ? Number((passes / runs).toFixed(4)) : 0);
 
+/** The outcome of a backend, or of a backend on one machine, and the verdict behind it. */
+const judged = <O>(x: { outcome: O; matches: boolean; verdict?: { reason: string; message: string; hint?: string } | undefined }) => ({
+  outcome: x.outcome,
+  matches: x.matches,
+  reason: x.verdict?.reason ?? null,
+  message: x.verdict?.message ?? null,
+  hint: x.verdict?.hint ?? null,
+});
+
 function caseJson(c: CaseReport) {
   const shown = c.shown;
   return {
@@ -65,11 +74,7 @@ export function renderJson(model: ReportModel): Record<string, unknown> {
       source: b.source,
       description: b.description,
       expected: b.expected,
-      outcome: b.outcome,
-      matches: b.matches,
-      reason: b.verdict?.reason ?? null,
-      message: b.verdict?.message ?? null,
-      hint: b.verdict?.hint ?? null,
+      ...judged(b),
       latencyMs: b.latencyMs ?? null,
       runs: b.runs,
       passes: b.passes,
@@ -91,11 +96,7 @@ export function renderJson(model: ReportModel): Record<string, unknown> {
       },
       machines: b.machines.map((m) => ({
         label: m.label,
-        outcome: m.outcome,
-        matches: m.matches,
-        reason: m.verdict?.reason ?? null,
-        message: m.verdict?.message ?? null,
-        hint: m.verdict?.hint ?? null,
+        ...judged(m),
         runs: m.runs,
         passes: m.passes,
         cells: m.cells,
