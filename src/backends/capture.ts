@@ -1,5 +1,6 @@
 // Bounded capture of a child's output stream: keeps the first `cap` bytes, counts the rest, never stops draining.
 import { StringDecoder } from "node:string_decoder";
+import { stripVTControlCharacters } from "node:util";
 
 export class CappedCapture {
   #chunks: Buffer[] = [];
@@ -48,15 +49,15 @@ export class Tail {
   }
 }
 
-const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
+/** An OSC string (window title, hyperlink) up to BEL or ST. Node's stripVTControlCharacters stops an OSC at the first
+ *  space or other character outside its set and leaves the rest of it in the text, so OSC strings go first. */
+const OSC = /\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
 
+/** The text without terminal escapes: OSC strings, then everything util.stripVTControlCharacters knows (CSI, charsets, …). */
 export function stripAnsi(text: string): string {
-  return text.replace(ANSI, "");
+  return stripVTControlCharacters(text.replace(OSC, ""));
 }
 
 export function hasAnsi(text: string): boolean {
-  ANSI.lastIndex = 0;
-  const found = ANSI.test(text);
-  ANSI.lastIndex = 0;
-  return found;
+  return text.includes("\u001b") || text.includes("\u009b") ? stripAnsi(text) !== text : false;
 }
