@@ -1,5 +1,6 @@
 // An agent: lease a task (long-poll), run it through THE backend-invocation path, heartbeat while it runs,
 // ack the answer or the classified failure. Reconnects with backoff and never loses or double-acks the task in hand.
+import { setTimeout as wait } from "node:timers/promises";
 import { type HubClient, HubRequestError, HubUnavailableError } from "../hub/client.ts";
 import type { HubEndpoint } from "../hub/config.ts";
 import { connectFirst, where } from "../hub/failover.ts";
@@ -58,18 +59,8 @@ export interface AgentStats {
   reconnects: number;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
+/** Waits `ms`, or less when `signal` aborts (then it resolves too: the caller checks the signal). */
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> => wait(ms, undefined, signal ? { signal } : {}).catch(() => {});
 
 export async function runAgent(options: AgentOptions): Promise<AgentStats> {
   const stats: AgentStats = { done: 0, failed: 0, fenced: 0, reconnects: 0 };

@@ -1,6 +1,7 @@
 // The smoke's child processes: each in its own process group (detached), output kept for the logs,
 // stopped with SIGTERM then SIGKILL to the whole group after a grace, so none outlives the smoke.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { setTimeout as delay } from "node:timers/promises";
 import { killGroup } from "../backends/invoke.ts";
 import { parentPidEnv } from "../util/parent-watch.ts";
 
@@ -70,12 +71,9 @@ export function spawnNode(role: string, args: string[], env: NodeJS.ProcessEnv, 
 export async function stopAll(children: Child[], graceMs: number): Promise<void> {
   const live = children.filter((c) => c.isRunning() && c.pid > 0);
   for (const c of live) killGroup(c.pid, "SIGTERM");
-  let timer: NodeJS.Timeout | undefined;
-  const grace = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, graceMs);
-  });
-  await Promise.race([Promise.all(live.map((c) => c.exited)), grace]);
-  clearTimeout(timer);
+  const graceOver = new AbortController();
+  await Promise.race([Promise.all(live.map((c) => c.exited)), delay(graceMs, undefined, { signal: graceOver.signal })]);
+  graceOver.abort(); // the grace timer, if all exited first
   await Promise.all(live.filter((c) => c.isRunning()).map(killNow));
   await Promise.all(live.map((c) => c.exited));
 }
@@ -89,7 +87,7 @@ export async function killNow(child: Child): Promise<void> {
   for (const g of groups) killGroup(g, "SIGKILL");
   await child.exited;
   const until = Date.now() + 2000;
-  while (groups.some(groupAlive) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (groups.some(groupAlive) && Date.now() < until) await delay(10);
 }
 
 function groupAlive(pgid: number): boolean {

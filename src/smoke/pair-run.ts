@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { HubClient } from "../hub/client.ts";
 import type { StubMode } from "../stub/types.ts";
 import type { Plan } from "../manifest/plan-types.ts";
@@ -153,7 +154,7 @@ export class PairRun {
       if (await check()) return true;
       health();
       if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await delay(POLL_MS);
     }
   }
 
@@ -178,7 +179,7 @@ export class PairRun {
     const client = this.client;
     this.client = undefined;
     if (client) {
-      await Promise.race([client.call("shutdown").catch(() => {}), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
+      await Promise.race([client.call("shutdown").catch(() => {}), delay(500, undefined, { ref: false })]);
       client.close();
     }
     await stopAll(children, this.o.killGraceMs);
