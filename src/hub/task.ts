@@ -26,21 +26,11 @@ export interface Task {
 
 export type Stats = Record<TaskStatus, number>;
 
-/** A row of the tasks table. */
-export interface TaskRow {
-  task_id: number;
-  prompt: string;
-  status: TaskStatus;
-  created_at: number;
-  updated_at: number;
-  leased_until: number | null;
-  worker_id: string | null;
+/** A row of the tasks table: the task's columns, with result and error stored as JSON text. */
+export interface TaskRow extends Omit<Task, "result" | "error" | "max_attempts" | "lease_seq"> {
   result_json: string | null;
   error_json: string | null;
-  attempts: number;
   max_attempts: number | null;
-  backend: string | null;
-  priority: number;
   lease_seq: number;
 }
 
