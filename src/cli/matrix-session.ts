@@ -208,7 +208,10 @@ function nothingToRun(plan: Plan): { message: string; hint: string } {
   }
   if (!left.length) return { message: `${plan.manifestFile} declares no backend`, hint: "add one under backends: (see docs/BACKENDS.md)" };
   return {
-    message: `every backend was left out: ${left.map((e) => `${e.name} (${e.why})`).join(", ")}`,
+    message: `every backend was left out: ${left
+      .slice(0, 5)
+      .map((e) => `${e.name} (${e.why})`)
+      .join(", ")}${left.length > 5 ? `, and ${left.length - 5} more` : ""}`,
     hint: "check --include, --exclude and the profile (`mittelo matrix --list` shows the plan)",
   };
 }

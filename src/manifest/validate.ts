@@ -41,9 +41,10 @@ function caseWarnings(loaded: LoadedManifest, manifest: Manifest): Diagnostic[] 
     hint,
   });
   const defaults = manifest.defaults?.cases?.length ?? 0;
+  const memo = new Map<string, CaseCount>();
   const caseless = Object.entries(manifest.backends).filter(([name, backend]) => {
     if (backend.enabled === false) return false;
-    const own = casesOf(manifest, name);
+    const own = casesOf(manifest, name, memo);
     return own.cases === 0 && (own.skipDefaults || defaults === 0);
   });
   if (!caseless.length) return [];
@@ -54,12 +55,37 @@ function caseWarnings(loaded: LoadedManifest, manifest: Manifest): Diagnostic[] 
   return caseless.map(([name]) => warn(["backends", name], `backend '${name}' has no case: \`mittelo matrix\` leaves it out`, hint));
 }
 
-/** A backend's own cases and skip_default_cases, following alias_of (the alias's own fields win). */
-function casesOf(manifest: Manifest, name: string, seen: string[] = []): { cases: number; skipDefaults: boolean } {
-  const entry = manifest.backends[name];
-  if (!entry) return { cases: 0, skipDefaults: false };
-  const target = entry.alias_of !== undefined && !seen.includes(name) ? casesOf(manifest, entry.alias_of, [...seen, name]) : undefined;
-  return { cases: entry.cases?.length ?? target?.cases ?? 0, skipDefaults: entry.skip_default_cases ?? target?.skipDefaults ?? false };
+interface CaseCount {
+  cases: number;
+  skipDefaults: boolean;
+}
+
+/**
+ * A backend's own cases and skip_default_cases, following alias_of (the alias's own fields win). Memoised, and walked
+ * without recursion: an alias_of chain thousands long costs one step per backend (a cycle is reported elsewhere).
+ */
+function casesOf(manifest: Manifest, name: string, memo: Map<string, CaseCount>): CaseCount {
+  const chain: string[] = [];
+  const onChain = new Set<string>();
+  let at: string | undefined = name;
+  let found: CaseCount = { cases: 0, skipDefaults: false };
+  while (at !== undefined && manifest.backends[at]) {
+    const known = memo.get(at);
+    if (known) {
+      found = known;
+      break;
+    }
+    if (onChain.has(at)) break;
+    onChain.add(at);
+    chain.push(at);
+    at = manifest.backends[at]?.alias_of;
+  }
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const entry = manifest.backends[chain[i] as string];
+    found = { cases: entry?.cases?.length ?? found.cases, skipDefaults: entry?.skip_default_cases ?? found.skipDefaults };
+    memo.set(chain[i] as string, found);
+  }
+  return found;
 }
 
 type Segments = Array<string | number>;

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import t from "tap";
 import { ROOT, runCli, spawnCli } from "../helpers/cli.ts";
 
-const MINIMAL = `${ROOT}/test/fixtures/manifests/valid-minimal.yaml`;
+// A manifest with a case: with none, "nothing to run" (also exit 2) would be said before the flag errors tested here.
+const MINIMAL = `${ROOT}/test/fixtures/manifests/runnable-minimal.yaml`;
 const NO_STACK = /\n\s+at \S+ \(/;
 
 /** The first line of stderr that says what is wrong (after any rendered diagnostics). */
@@ -108,7 +109,8 @@ t.test("a manifest over the size limit is exit 2 naming the limit, read no furth
 });
 
 t.test("a deep alias_of chain validates and plans (no recursion limit, no quadratic walk)", async (t) => {
-  const lines = ["version: 1", "backends:", "  b0: { invoke: { argv: [cat] } }"];
+  // A default case: a backend with nothing to run is left out of the plan (issue 10).
+  const lines = ["version: 1", "defaults:", "  cases:", "    - { name: smoke, prompt: hi }", "backends:", "  b0: { invoke: { argv: [cat] } }"];
   for (let i = 1; i < 5000; i++) lines.push(`  b${i}: { alias_of: b${i - 1} }`);
   const dir = t.testdir({ "chain.yaml": `${lines.join("\n")}\n` });
   mkdirSync(join(dir, "backends"));

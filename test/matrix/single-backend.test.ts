@@ -73,8 +73,10 @@ t.test("--include <one backend> exits 0 for every backend of the shipped manifes
 });
 
 t.test("the README's command: npx zx harness/run.mjs --include codex exits 0 without codex; --list shows the same plan", async (t) => {
-  const home = t.testdir();
-  const out = t.testdir();
+  // One fresh folder (t.testdir() returns the same one at every call): HOME (npx writes its .npm there) and the report.
+  const dir = t.testdir({ home: {} });
+  const home = join(dir, "home");
+  const out = join(dir, "out");
   const env = { PATH: `${join(ROOT, "node_modules", ".bin")}:${PATH}`, HOME: home };
   const run = await execa("npx", ["zx", "harness/run.mjs", "--include", "codex", "-o", out], { cwd: ROOT, env, extendEnv: false, reject: false });
   t.equal(run.exitCode, 0, "exit 0", { stdout: run.stdout, stderr: run.stderr });
