@@ -24,7 +24,7 @@ import { preflightSkip } from "../preflight/skip.ts";
 import { EXIT_FAIL } from "../util/errors.ts";
 import { makeDir, writeFileAtomic } from "../util/files.ts";
 import type { Redactor } from "../util/redact.ts";
-import type { CaseEndEvent, PairEndEvent } from "../report/events.ts";
+import { type CaseEndEvent, type PairEndEvent, pairEndEvent } from "../report/events.ts";
 import { foldEvents, summarize } from "../report/model.ts";
 import { runStartEvent } from "./run-start.ts";
 import type { EventSink } from "./sink.ts";
@@ -195,19 +195,7 @@ export async function runMatrix(options: MatrixOptions): Promise<number> {
     pairsDone = pairsDone.then(async () => {
       await Promise.all([pair.a, pair.b].filter((name) => waited.has(name)).map((name) => ended.get(name)?.promise));
       if (bailOut || options.signal?.aborted) {
-        const verdict = notRun();
-        sink.emit({
-          type: "pair-end",
-          ts: now(),
-          pair: pair.name,
-          a: pair.a,
-          b: pair.b,
-          verdict,
-          expected: pair.expected,
-          matches: outcomeMatches(pair.expected, verdict.outcome),
-          durationMs: 0,
-          details: {},
-        });
+        sink.emit(pairEndEvent(pair, notRun(), { durationMs: 0 }));
       } else if (runPair) sink.emit(await runPair(pair, gate, options.signal));
     });
   }

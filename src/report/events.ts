@@ -1,10 +1,10 @@
 // The event stream of a matrix run (NDJSON in events.ndjson). Every report is rendered from these events alone, and
 // `mittelo report merge` rebuilds every report from several streams, so the stream is kept narrow and versioned:
 // schemas/events.schema.json describes each line (a test validates real runs against it; merge validates its input).
-import type { Result } from "../backends/outcome.ts";
+import { outcomeMatches, type Result } from "../backends/outcome.ts";
 import type { Check, Verdict } from "../backends/verdict.ts";
 import type { ShardBy } from "../manifest/partition.ts";
-import type { Excluded, Outcome as Expected } from "../manifest/plan-types.ts";
+import type { Excluded, Outcome as Expected, PlannedPair } from "../manifest/plan-types.ts";
 import type { PreflightResult } from "../preflight/types.ts";
 
 /** The format of this stream. A merge refuses streams of another format (and of a newer mittelo). */
@@ -156,6 +156,27 @@ export interface PairEndEvent {
   details: Record<string, unknown>;
   artifacts?: string;
   label?: string;
+}
+
+/** The pair-end event of a planned pair with its verdict (judged against the pair's expectation). */
+export function pairEndEvent(
+  pair: Pick<PlannedPair, "name" | "a" | "b" | "expected">,
+  verdict: Verdict,
+  run: { durationMs: number; details?: Record<string, unknown>; artifacts?: string | undefined },
+): PairEndEvent {
+  return {
+    type: "pair-end",
+    ts: new Date().toISOString(),
+    pair: pair.name,
+    a: pair.a,
+    b: pair.b,
+    verdict,
+    expected: pair.expected,
+    matches: outcomeMatches(pair.expected, verdict.outcome),
+    durationMs: run.durationMs,
+    details: run.details ?? {},
+    ...(run.artifacts ? { artifacts: run.artifacts } : {}),
+  };
 }
 
 export interface RunEndEvent {

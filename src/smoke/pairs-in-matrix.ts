@@ -4,8 +4,8 @@
 // the partition gave it (the matrix decides which).
 import { join } from "node:path";
 import type { Verdict } from "../backends/verdict.ts";
-import { outcomeMatches, pairGate, type Result } from "../backends/outcome.ts";
-import type { PairEndEvent } from "../report/events.ts";
+import { pairGate, type Result } from "../backends/outcome.ts";
+import { type PairEndEvent, pairEndEvent } from "../report/events.ts";
 import type { Plan, PlannedPair } from "../manifest/plan-types.ts";
 import type { StubMode } from "../stub/types.ts";
 import { messageOf } from "../util/errors.ts";
@@ -28,19 +28,8 @@ interface PairsRun {
 
 async function runOne(plan: Plan, pair: PlannedPair, outcomes: ReadonlyMap<string, Result>, dir: string, run: PairsRun): Promise<PairEndEvent> {
   const started = Date.now();
-  const event = (verdict: Verdict, details: Record<string, unknown>, artifacts?: string): PairEndEvent => ({
-    type: "pair-end",
-    ts: new Date().toISOString(),
-    pair: pair.name,
-    a: pair.a,
-    b: pair.b,
-    verdict,
-    expected: pair.expected,
-    matches: outcomeMatches(pair.expected, verdict.outcome),
-    durationMs: Date.now() - started,
-    details,
-    ...(artifacts ? { artifacts } : {}),
-  });
+  const event = (verdict: Verdict, details: Record<string, unknown>, artifacts?: string): PairEndEvent =>
+    pairEndEvent(pair, verdict, { durationMs: Date.now() - started, details, artifacts });
   const gate = pairGate(pair, outcomes);
   if (gate) return event(gate, {});
   try {
