@@ -6,23 +6,8 @@ import { join } from "node:path";
 import { execa } from "execa";
 import t from "tap";
 import { BIN, ROOT, runCli } from "../helpers/cli.ts";
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  for (const deadline = Date.now() + ms; !check(); ) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
+import { until } from "../helpers/poll.ts";
+import { isAlive as alive } from "../../src/util/pid.ts";
 
 /** A manifest with `inner` (a CLI that records its pid and sleeps) and `outer` (a wrapper that calls `mittelo exec` on it). */
 function fixture(dir: string): { manifest: string; pidFile: string; inner: () => number | undefined } {

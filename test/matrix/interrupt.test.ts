@@ -8,23 +8,8 @@ import { execa } from "execa";
 import t from "tap";
 import { BIN, ROOT } from "../helpers/cli.ts";
 import { sandbox } from "../fixtures/clis/sandbox.ts";
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  for (const deadline = Date.now() + ms; !check(); ) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
+import { until } from "../helpers/poll.ts";
+import { isAlive as alive } from "../../src/util/pid.ts";
 
 t.test(
   "SIGTERM twice while a --version probe hangs: probe killed, codex not run (interrupted), exit 143",

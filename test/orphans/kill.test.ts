@@ -9,19 +9,10 @@ import t, { type Test } from "tap";
 import { connect, startTestHub } from "../fixtures/hub/helpers.ts";
 import { markedRun } from "../fixtures/smoke/helpers.ts";
 import { BIN, ROOT } from "../helpers/cli.ts";
+import { until } from "../helpers/poll.ts";
 
 const MANIFEST = join(ROOT, "test/fixtures/orphans/matrix.yaml");
 const linuxOnly = { skip: process.platform !== "linux" && "reads /proc to find this run's processes" };
-
-/** Polls until `check` holds or `ms` pass; true when it held. */
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return true;
-}
 
 /** A marked run with its own TMPDIR; whatever of it is left at teardown is killed (so a failing test leaks nothing). */
 function attack(t: Test) {

@@ -6,19 +6,10 @@ import { execa } from "execa";
 import t, { type Test } from "tap";
 import { BIN, ROOT, spawnCli } from "../helpers/cli.ts";
 import { leftovers, markedRun, readResult, SMOKE_MANIFEST } from "../fixtures/smoke/helpers.ts";
+import { until } from "../helpers/poll.ts";
 
 const SLEEPY = "test/fixtures/smoke/backends/sleepy/run";
 const linuxOnly = { skip: process.platform !== "linux" && "reads /proc to find this run's processes" };
-
-/** Polls until `check` holds or `ms` pass. */
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return true;
-}
 
 /** A marked pair smoke of two sleepy agents with a long timeout, once both agents run the backend; killed at teardown. */
 async function busySmoke(t: Test, out: string) {
