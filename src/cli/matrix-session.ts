@@ -1,5 +1,4 @@
 // A whole matrix run as a command: plan → run → reports → exit code. The edge that owns files, signals and stdout.
-import { constants } from "node:os";
 import { join, resolve } from "node:path";
 import type { CliIO } from "../cli/io.ts";
 import { planHash } from "../manifest/cells.ts";
@@ -29,6 +28,7 @@ import type { StubMode } from "../stub/types.ts";
 import { type MatrixOptions, runMatrix } from "../matrix/run-matrix.ts";
 import { EventSink } from "../matrix/sink.ts";
 import { startRunGuard } from "./run-guard.ts";
+import { signalExitCode } from "./stop-signal.ts";
 
 export interface MatrixCommandOptions extends PlanOptions {
   manifest: string;
@@ -192,7 +192,7 @@ async function runInFolder(
   if (options.reporter !== "human") io.stderr(`reports: ${outDir} (summary.md, matrix.json, junit.xml, events.ndjson, timings.json)\n`);
   if (interrupted) {
     io.stderr(`mittelo: ${interrupted}: stopped what was running; the reports above cover what finished\n`);
-    return 128 + (constants.signals[interrupted] ?? 2); // 130 for Ctrl-C, as shells expect
+    return signalExitCode(interrupted); // 130 for Ctrl-C, as shells expect
   }
   return written.problems.length ? EXIT_FAIL : exitCode;
 }

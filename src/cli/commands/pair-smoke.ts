@@ -1,10 +1,10 @@
-import { constants } from "node:os";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { MODES, type StubMode } from "../../stub/types.ts";
 import { EXIT_FAIL, EXIT_OK, MitteloError } from "../../util/errors.ts";
 import { fileTimestamp } from "../../util/units.ts";
 import type { CliIO } from "../io.ts";
+import { signalExitCode } from "../stop-signal.ts";
 import { manifestPath } from "../options.ts";
 import { startRunGuard } from "../run-guard.ts";
 
@@ -91,7 +91,7 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
         if (v.outcome === "SKIP") io.stdout(ran ? "  skipped: the backends are not set up here (exit 0)\n" : "  skipped: nothing was run (exit 0)\n");
         io.stdout(`artifacts: ${result.artifacts.dir}\n`);
         // Interrupted (Ctrl-C): 128 + the signal's number, 130 for SIGINT, as shells expect.
-        io.exit(interrupted ? 128 + (constants.signals[interrupted] ?? 2) : v.outcome === "PASS" || v.outcome === "SKIP" ? EXIT_OK : EXIT_FAIL);
+        io.exit(interrupted ? signalExitCode(interrupted) : v.outcome === "PASS" || v.outcome === "SKIP" ? EXIT_OK : EXIT_FAIL);
       } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
