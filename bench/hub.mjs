@@ -3,7 +3,7 @@
 // to a lease waiting on another, with --hubs 2), and checks the exactly-once invariant.
 // Run: npm run bench:hub -- --n 2000 --workers 4 --batch 1 [--prefill 100000] [--window 64] [--cpu-prof DIR]
 //        [--db postgres://…  |  --pg (a throwaway PostgreSQL cluster, fsync on)] [--pg-async-commit] [--hubs 2]
-//        [--reference DIR] [--ack-lease] [--json]
+//        [--reference DIR] [--ack-lease | --pipeline] [--json]
 //   (= node --import tsx bench/hub.mjs …). --reference DIR runs `python3 -m mittelo hub` from DIR (the reference
 //   Python hub) instead of ours, with the same client and the same checks.
 import { spawn } from "node:child_process";
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     "cpu-prof": { type: "string" },
     reference: { type: "string" },
     "ack-lease": { type: "boolean", default: false },
+    pipeline: { type: "boolean", default: false },
   },
 });
 const N = Number(values.n);
@@ -56,7 +57,13 @@ try {
   hubs.push(await startHubProcess(db));
   if (PREFILL > 0) await prefill(kind, db, PREFILL);
   for (let i = 1; i < HUBS; i++) hubs.push(await startHubProcess(db));
-  const result = { store: values.reference ? "reference" : kind, hubs: HUBS, ackLease: values["ack-lease"], ...(await run(hubs.map((h) => h.port))) };
+  const result = {
+    store: values.reference ? "reference" : kind,
+    hubs: HUBS,
+    ackLease: values["ack-lease"],
+    pipeline: values.pipeline,
+    ...(await run(hubs.map((h) => h.port))),
+  };
   if (values.json) console.log(JSON.stringify(result));
   else print(result);
   process.exitCode = result.exactlyOnce ? 0 : 1;
@@ -95,7 +102,7 @@ function startHubProcess(db) {
   const prof = values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", values["cpu-prof"]] : [];
   const child = values.reference
     ? spawn("python3", ["-m", "mittelo", "hub", "--port", "0", "--print-url", "--db", db], { cwd: values.reference, stdio: ["ignore", "pipe", "inherit"] })
-    : spawn(process.execPath, [...prof, bin, "hub", "--port", "0", "--print-url", "--db", db], { stdio: ["ignore", "pipe", "ignore"] });
+    : spawn(process.execPath, [...prof, bin, "hub", "--port", "0", "--print-url", "--db", db], { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   return new Promise((resolve, reject) => {
     let out = "";
@@ -144,8 +151,36 @@ async function run(ports) {
   const workers = await Promise.all(Array.from({ length: W }, (_, w) => connect(ports[w % ports.length])));
   t0 = performance.now();
   const ACK_LEASE = values["ack-lease"];
+  const PIPELINE = values.pipeline;
   await Promise.all(
     workers.map(async (client, w) => {
+      // --pipeline: as `mittelo agent` does, the acks of the tasks in hand go out without waiting, followed by the next
+      // lease on the same connection (the hub answers in order): one round trip per batch. The cycle is from sending
+      // them to the last reply.
+      if (PIPELINE) {
+        let inHand = [];
+        while (done < N) {
+          const a = performance.now();
+          const acks = inHand.map((task) =>
+            client.call("ack", { task_id: task.task_id, status: "done", result: `w${w}`, worker_id: `w${w}`, lease_seq: task.lease_seq }).then(
+              () => {
+                ackedBy.set(task.task_id, `w${w}`);
+                done++;
+                ackRtt.push(performance.now() - a);
+              },
+              () => ackErrors++,
+            ),
+          );
+          const lease = client.call("lease", { worker_id: `w${w}`, max_tasks: B, wait_ms: 50 });
+          const [{ tasks }] = await Promise.all([lease, ...acks]);
+          const rtt = performance.now() - a;
+          leaseRtt.push(rtt);
+          if (B === 1 && inHand.length === 1) cycle.push(rtt);
+          for (const task of tasks) if (ackedBy.has(task.task_id)) doubleLease++;
+          inHand = tasks;
+        }
+        return;
+      }
       // --ack-lease: each ack carries the next lease (protocol feature ack-lease): one request per task at B=1.
       let carried = [];
       while (done < N) {
@@ -261,7 +296,9 @@ function pct(values, p) {
 }
 
 function print(r) {
-  console.log(`hub bench: ${r.store} ×${r.hubs} hub(s) N=${r.n} W=${r.workers} B=${r.batch} prefill(done)=${r.prefill}${r.ackLease ? " ack-lease" : ""}`);
+  console.log(
+    `hub bench: ${r.store} ×${r.hubs} hub(s) N=${r.n} W=${r.workers} B=${r.batch} prefill(done)=${r.prefill}${r.ackLease ? " ack-lease" : ""}${r.pipeline ? " pipelined (ack + next lease together)" : ""}`,
+  );
   console.log(`  enqueue/s        ${r.enqueuePerSecSequential} (one at a time)  ${r.enqueuePerSecPipelined} (pipelined)`);
   console.log(`  completed/s      ${r.completedPerSec}`);
   console.log(`  lease RTT ms     p50 ${r.leaseMs.p50}  p99 ${r.leaseMs.p99}`);

@@ -9,6 +9,7 @@ import { type Db, openDb } from "./db.ts";
 import { enqueueTask } from "./enqueue.ts";
 import { extendLease } from "./extend.ts";
 import { getTask } from "./get.ts";
+import { Checkpointer } from "./checkpointer.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { leaseTasks } from "./lease.ts";
 import { leasesAt, nextExpiry } from "./leases.ts";
@@ -23,12 +24,14 @@ export class SqliteStore implements Store {
   private readonly commits: GroupCommit;
   private presence: Presence | undefined;
   private readonly startedAt = now();
+  private readonly checkpointer: Checkpointer | null;
 
   private constructor(
     readonly db: Db,
     readonly location: string,
   ) {
     this.commits = new GroupCommit(db);
+    this.checkpointer = Checkpointer.start(db, location);
   }
 
   /** Opens (creating and migrating) the database file at `path`, or ":memory:". */
@@ -97,9 +100,10 @@ export class SqliteStore implements Store {
     return Promise.resolve([{ ...self, startedAt: this.startedAt, seenAgoMs: 0 }]);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.commits.commit();
+    await this.checkpointer?.stop();
+    this.commits.commit(); // anything written while the worker stopped
     this.db.close();
-    return Promise.resolve();
   }
 }
