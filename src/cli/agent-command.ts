@@ -107,51 +107,56 @@ export async function agentCommand(options: AgentCommandOptions, io: CliIO): Pro
         });
       }
     }
-    const controller = new AbortController();
     // Orphaned (the pair smoke or swarm that started us was killed): nobody will read the result, and the hub
     // went with it. Cancel the task in hand (its backend's process group is killed) and stop now.
-    const hardStop = new AbortController();
-    // A signal finishes the task in hand, then exits; a second one (or the first, with --cancel-on-stop) cancels it.
-    const stop = (signal: string) => {
-      if (controller.signal.aborted || options.cancelOnStop) {
-        log(`${signal}: canceling the task in hand (not acked: the hub re-leases it when its lease expires), then exiting`);
-        hardStop.abort();
-      } else log(`${signal}: finishing the task in hand, then exiting (send it again to cancel the task)`);
-      controller.abort();
-    };
-    const onInt = () => stop("SIGINT");
-    const onTerm = () => stop("SIGTERM");
-    process.on("SIGINT", onInt);
-    process.on("SIGTERM", onTerm);
+    const orphaned = new AbortController();
+    // The second signal: the task in hand is canceled at once, whatever the first did.
+    const forced = new AbortController();
+    const ready = prepared;
     const unwatch = watchParent(process.env, (pid) => {
       log(`the process that started this agent (pid ${pid}) is gone: canceling the task in hand and exiting`);
-      controller.abort();
-      hardStop.abort();
+      orphaned.abort();
     });
     log(`agent for ${backend.name} leasing from ${options.hubs.map(where).join(", ")}`);
+    const cancel = "canceling the task in hand (not acked: the hub re-leases it when its lease expires)";
     try {
-      const stats = await runAgent({
-        hubs: options.hubs,
-        token: options.token,
-        workerId,
-        prepared,
-        settings: plan.settings,
-        leaseSeconds: options.leaseSeconds,
-        waitMs: options.waitMs,
-        maxTasks: options.once ? 1 : options.maxTasks,
-        untilEmpty: options.untilEmpty || options.once,
-        signal: controller.signal,
-        hardStop: hardStop.signal,
-        log,
-        redact,
-        ackDelayMs: chaosAckDelay(),
-        upstream,
-      });
+      // A signal finishes the task in hand, then exits (the first, with --cancel-on-stop, cancels it: the backend's
+      // process group gets SIGTERM, then SIGKILL after kill_grace); a second one cancels it and kills its backend now.
+      // Stopping is an agent's normal end: it exits 0 either way (its supervisor, swarm or pair smoke, stopped it).
+      const { value: stats } = await stoppable(
+        io,
+        "the agent",
+        (stop) =>
+          runAgent({
+            hubs: options.hubs,
+            token: options.token,
+            workerId,
+            prepared: ready,
+            settings: plan.settings,
+            leaseSeconds: options.leaseSeconds,
+            waitMs: options.waitMs,
+            maxTasks: options.once ? 1 : options.maxTasks,
+            untilEmpty: options.untilEmpty || options.once,
+            signal: AbortSignal.any([stop, orphaned.signal]),
+            hardStop: AbortSignal.any([forced.signal, orphaned.signal, ...(options.cancelOnStop ? [stop] : [])]),
+            log,
+            redact,
+            ackDelayMs: chaosAckDelay(),
+            upstream,
+          }),
+        {
+          stopping: options.cancelOnStop ? `${cancel}, then exiting` : "finishing the task in hand, then exiting (send it again to cancel the task)",
+          forcing: `${cancel}, killing its backend now (SIGKILL), then exiting`,
+          force: () => {
+            forced.abort();
+            guard.killNow();
+          },
+          say: log,
+        },
+      );
       log(`stopped: ${stats.done} done, ${stats.failed} failed, ${stats.fenced} acks rejected, ${stats.reconnects} reconnect attempts`);
     } finally {
       unwatch();
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
     }
     return EXIT_OK;
   } finally {

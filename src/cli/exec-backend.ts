@@ -1,6 +1,5 @@
 // `mittelo exec --backend NAME`: runs one backend as matrix.yaml declares it (the wrapper contract, standalone):
 // prompt on stdin, only the answer on stdout, the CLI's diagnostics on stderr, exit 0 on success.
-import { constants } from "node:os";
 import { text } from "node:stream/consumers";
 import type { CliIO } from "../cli/io.ts";
 import { openPlan } from "../manifest/open.ts";
@@ -8,7 +7,8 @@ import type { Plan, PlannedBackend } from "../manifest/plan-types.ts";
 import { EXIT_FAIL, MitteloError } from "../util/errors.ts";
 import { prepareBackend } from "../backends/prepare.ts";
 import { runPrompt } from "../backends/run.ts";
-import { startRunGuard } from "./run-guard.ts";
+import { type RunGuard, startRunGuard } from "./run-guard.ts";
+import { type Stopped, signalExitCode, stoppable } from "./stop-signal.ts";
 
 export async function execBackend(
   options: { manifest: string; backend: string; timeoutMs?: number },
@@ -31,13 +31,13 @@ export async function execBackend(
   // The CLI carries this command's mark: killed with it, kill -9 included, by the watchdog.
   const guard = startRunGuard();
   try {
-    return await execPrepared(backend, plan, prompt, io);
+    return await execPrepared(backend, plan, prompt, io, guard);
   } finally {
     await guard.close();
   }
 }
 
-async function execPrepared(backend: PlannedBackend, plan: Plan, prompt: string, io: CliIO): Promise<number> {
+async function execPrepared(backend: PlannedBackend, plan: Plan, prompt: string, io: CliIO, guard: RunGuard): Promise<number> {
   // Inside a matrix run (a wrapper calling `mittelo exec`) the caller's sandbox is used as it is; run by hand, the
   // backend gets a private sandbox of its own, as in the matrix, removed when it ends.
   const prepared = prepareBackend(backend, {
@@ -48,30 +48,29 @@ async function execPrepared(backend: PlannedBackend, plan: Plan, prompt: string,
     cwd: process.cwd(),
   });
   // The CLI runs in a process group of its own: a signal to this process (a harness timing out the wrapper that
-  // called us, Ctrl-C) must kill it too, or it would outlive us. Exit then as a process killed by that signal would.
-  const controller = new AbortController();
-  let received: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    received ??= signal;
-    controller.abort();
-  };
-  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-  for (const s of signals) process.on(s, onSignal);
-  let result: Awaited<ReturnType<typeof runPrompt>>;
+  // called us, Ctrl-C, the terminal closing) must kill it too, or it would outlive us. Exit then as a process killed by
+  // the first signal would. A second signal kills the CLI and what it started at once (SIGKILL), not after kill_grace.
+  let stopped: Stopped<Awaited<ReturnType<typeof runPrompt>>>;
   try {
-    result = await runPrompt(
-      prepared,
-      { prompt, timeoutMs: backend.timeoutMs },
-      { settings: plan.settings, signal: controller.signal, onOutput: (stream, chunk) => stream === "stderr" && io.stderr(chunk) },
+    stopped = await stoppable(
+      io,
+      backend.name,
+      (signal) =>
+        runPrompt(
+          prepared,
+          { prompt, timeoutMs: backend.timeoutMs },
+          { settings: plan.settings, signal, onOutput: (stream, chunk) => stream === "stderr" && io.stderr(chunk) },
+        ),
+      { hangUp: true, forcing: `killing ${backend.name} and what it started now (SIGKILL)`, force: () => guard.killNow() },
     );
   } finally {
-    for (const s of signals) process.off(s, onSignal);
     prepared.dispose();
   }
-  if (received) {
-    io.stderr(`mittelo exec ${backend.name}: ${received}: stopped ${backend.name} (its process group was killed)\n`);
-    return 128 + (constants.signals[received] ?? 15);
+  if (stopped.signal) {
+    io.stderr(`mittelo exec ${backend.name}: ${stopped.signal}: stopped ${backend.name} (its process group was killed)\n`);
+    return signalExitCode(stopped.signal);
   }
+  const result = stopped.value;
   const { record, verdict, extraction } = result;
   if (verdict.outcome === "PASS") {
     io.stdout(`${extraction.answer}\n`);

@@ -28,7 +28,7 @@ import type { StubMode } from "../stub/types.ts";
 import { type MatrixOptions, runMatrix } from "../matrix/run-matrix.ts";
 import { EventSink } from "../matrix/sink.ts";
 import { startRunGuard } from "./run-guard.ts";
-import { signalExitCode } from "./stop-signal.ts";
+import { signalExitCode, stoppable } from "./stop-signal.ts";
 
 export interface MatrixCommandOptions extends PlanOptions {
   manifest: string;
@@ -114,20 +114,6 @@ async function runInFolder(
   const progress = await attachProgress(process.stderr, io.isTTY && !process.env.CI && options.reporter !== "none", { keep: options.reporter !== "human" });
   sink.on(progress.listener);
   const loopback = await canBindLoopback();
-  // The first signal stops the run: running probes and backends are killed (their process groups), the reports are
-  // written. Later signals are only acknowledged: dying at once would leave those process groups behind.
-  const controller = new AbortController();
-  let interrupted: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) io.stderr(`mittelo: ${signal}: already stopping; the running backends are being killed\n`);
-    else io.stderr(`mittelo: ${signal}: stopping; killing the running backends, then writing the reports\n`);
-    interrupted ??= signal;
-    controller.abort();
-  };
-  // `on`, not `once`: while a handler of ours is registered, the terminal libraries' signal-exit (live progress) does
-  // not re-raise the signal and kill the process before the reports are written.
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
   const extension = options.extend ? await options.extend(plan) : undefined;
   const stub = plan.settings.stub ? (await import("../matrix/stub-hooks.ts")).stubHooks(outDir, options.stubMode ?? "ok", redact) : undefined;
   const hooks = {
@@ -141,26 +127,39 @@ async function runInFolder(
   // Every process of the run carries its mark; its watchdog kills what is left should this process be killed.
   const guard = startRunGuard();
   let exitCode: number;
+  let interrupted: NodeJS.Signals | undefined;
   try {
-    exitCode = await runMatrix({
-      plan,
-      outDir,
-      env: process.env,
-      sink,
-      redact,
-      command: argv,
-      cwd: process.cwd(),
-      label,
-      loopback,
-      planHash: hash,
-      shard: partition && options.shard ? { partition, index: options.shard.index } : undefined,
-      bail: options.bail,
-      signal: controller.signal,
-      ...hooks,
-    });
+    // The first signal stops the run: running probes and backends are killed (their process groups: SIGTERM, then
+    // SIGKILL after kill_grace), the reports are written. A second one kills every process of the run at once.
+    const run = await stoppable(
+      io,
+      "the run",
+      (signal) =>
+        runMatrix({
+          plan,
+          outDir,
+          env: process.env,
+          sink,
+          redact,
+          command: argv,
+          cwd: process.cwd(),
+          label,
+          loopback,
+          planHash: hash,
+          shard: partition && options.shard ? { partition, index: options.shard.index } : undefined,
+          bail: options.bail,
+          signal,
+          ...hooks,
+        }),
+      {
+        stopping: "stopping; killing the running backends, then writing the reports",
+        forcing: "killing every process of the run now (SIGKILL), then writing the reports",
+        force: () => guard.killNow(),
+      },
+    );
+    exitCode = run.value;
+    interrupted = run.signal;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
     progress.stop();
     await hooks.close().finally(guard.close);
   }

@@ -5,6 +5,7 @@ import type { CliIO } from "../cli/io.ts";
 import { MitteloError } from "../util/errors.ts";
 import { parentPidEnv } from "../util/parent-watch.ts";
 import { startRunGuard } from "./run-guard.ts";
+import { signalExitCode, stoppable } from "./stop-signal.ts";
 
 export interface SwarmSpec {
   backend: string;
@@ -39,7 +40,10 @@ async function superviseAgents(specs: SwarmSpec[], agentArgs: string[], io: CliI
         reject: false,
         stdin: "ignore",
         buffer: false,
-        cleanup: true,
+        // A process group of its own: Ctrl-C in the terminal reaches the swarm only, which passes it on once. (In the
+        // swarm's group, each agent got it twice, from the terminal and from the swarm, and took it for the second
+        // signal, the forceful one.) Should the swarm die, MITTELO_PARENT_PID and the run's watchdog stop them.
+        detached: true,
         // MITTELO_PARENT_PID: the agents stop by themselves should the swarm be SIGKILLed.
         env: { ...parentPidEnv(), ...(token ? { MITTELO_TOKEN: token } : {}) },
       });
@@ -49,23 +53,28 @@ async function superviseAgents(specs: SwarmSpec[], agentArgs: string[], io: CliI
       children.push({ name, child });
     }
   }
-  const forward = (signal: NodeJS.Signals) => () => {
+  const forward = (signal: NodeJS.Signals) => {
     for (const { child } of children) child.kill(signal);
   };
-  const onInt = forward("SIGINT");
-  const onTerm = forward("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
-  try {
-    const results = await Promise.all(children.map(({ child }) => child));
-    let code = 0;
-    results.forEach((r, i) => {
-      if (r.exitCode !== 0) io.stderr(`[swarm] ${children[i]?.name} exited with ${r.exitCode ?? r.signal}\n`);
-      code = Math.max(code, r.exitCode ?? 1);
-    });
-    return code;
-  } finally {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
-  }
+  // Each signal is passed on to the agents: the first, each finishes the task in hand and exits; the second, each
+  // cancels it and kills its backend now (the agents' own rule). The swarm exits when they all have.
+  const stopped = await stoppable(
+    io,
+    "the swarm",
+    (signal, first) => {
+      signal.addEventListener("abort", () => forward(first() ?? "SIGTERM"), { once: true });
+      return Promise.all(children.map(({ child }) => child));
+    },
+    {
+      stopping: "stopping the swarm; each agent finishes the task in hand, then exits (send it again to cancel the tasks)",
+      forcing: "each agent cancels the task in hand and kills its backend now",
+      force: forward,
+    },
+  );
+  let code = 0;
+  stopped.value.forEach((r, i) => {
+    if (r.exitCode !== 0) io.stderr(`[swarm] ${children[i]?.name} exited with ${r.exitCode ?? r.signal}\n`);
+    code = Math.max(code, r.exitCode ?? 1);
+  });
+  return stopped.forced && stopped.signal ? signalExitCode(stopped.signal) : code;
 }

@@ -41,7 +41,9 @@ export function registerBackendCheck(program: Command, io: CliIO): void {
       if (probeTimeoutMs === undefined || probeTimeoutMs <= 0) {
         throw new MitteloError("bad-option", `--probe-timeout '${options.probeTimeout}' is not a duration`, { hint: "e.g. 5s, 1500ms" });
       }
-      const { value: result, signal } = await stoppable(io, "the probes", (stop) => preflight(backend, { env: currentEnv(), probeTimeoutMs, signal: stop }));
+      const { value: result, signal } = await stoppable(io, "the probes", (stop) => preflight(backend, { env: currentEnv(), probeTimeoutMs, signal: stop }), {
+        hangUp: true,
+      });
       if (signal) {
         io.exit(signalExitCode(signal));
         return;

@@ -4,6 +4,7 @@ import { colorEnabled } from "../../dashboard/layout.ts";
 import { clientEndpoint } from "../../hub/config.ts";
 import { EXIT_FAIL, EXIT_OK, MitteloError } from "../../util/errors.ts";
 import type { CliIO } from "../io.ts";
+import { exitNow, stoppable } from "../stop-signal.ts";
 
 interface DashboardOptions {
   host?: string;
@@ -44,23 +45,24 @@ export function registerDashboard(program: Command, io: CliIO): void {
         throw new MitteloError("usage", "the live dashboard needs a terminal (stdin and stdout)", { hint: "use `mittelo dashboard --once` in scripts" });
       }
       const { runLive } = await importInteractive(() => import("../../dashboard/live.tsx"));
-      const controller = new AbortController();
-      const onSignal = () => controller.abort();
-      const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-      for (const s of signals) process.on(s, onSignal);
-      try {
-        await runLive({
-          endpoint,
-          intervalMs,
-          timeoutMs: TIMEOUT_MS,
-          color: colorEnabled(process.env),
-          stdout: process.stdout,
-          stdin: process.stdin,
-          signal: controller.signal,
-        });
-      } finally {
-        for (const s of signals) process.off(s, onSignal);
-      }
+      // The first signal (Ctrl-C, kill, the terminal closing) quits the view, which restores the terminal, exit 0; a
+      // second one exits at once, 128 + the first's number. No line on stderr: the view owns the terminal and a line
+      // would garble its frame; the view quitting is the answer.
+      await stoppable(
+        io,
+        "the dashboard",
+        (signal) =>
+          runLive({
+            endpoint,
+            intervalMs,
+            timeoutMs: TIMEOUT_MS,
+            color: colorEnabled(process.env),
+            stdout: process.stdout,
+            stdin: process.stdin,
+            signal,
+          }),
+        { hangUp: true, force: exitNow, say: () => {} },
+      );
       io.exit(EXIT_OK);
     });
 }

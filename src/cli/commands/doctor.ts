@@ -30,8 +30,11 @@ export function registerDoctor(program: Command, io: CliIO): void {
       if (!options.core) {
         const plan = await openPlan(manifestPath(options.manifest), {}, process.env);
         const limit = pLimit(Math.max(1, Math.min(plan.settings.concurrency, 8)));
-        const probed = await stoppable(io, "the probes", (signal) =>
-          Promise.all(plan.backends.map((b) => limit(() => preflight(b, { env, probeTimeoutMs: plan.settings.probeTimeoutMs, signal })))),
+        const probed = await stoppable(
+          io,
+          "the probes",
+          (signal) => Promise.all(plan.backends.map((b) => limit(() => preflight(b, { env, probeTimeoutMs: plan.settings.probeTimeoutMs, signal })))),
+          { hangUp: true },
         );
         if (probed.signal) {
           io.exit(signalExitCode(probed.signal));

@@ -18,6 +18,7 @@ import { DEFAULT_LIMITS, LIST_TEXT_BYTES } from "../../hub/limits.ts";
 import { EXIT_OK } from "../../util/errors.ts";
 import { watchParent } from "../../util/parent-watch.ts";
 import type { CliIO } from "../io.ts";
+import { exitNow, stoppable } from "../stop-signal.ts";
 
 interface HubOptions {
   host?: string;
@@ -128,22 +129,28 @@ keep flowing. \`list\` cuts prompts, results and errors to ${LIST_TEXT_BYTES} by
           `${valid + expired} lease(s) outstanding${expired > 0 ? ` (${expired} expired, will be re-leased)` : ""}; ` +
           `at most ${l.maxConnections} connections, idle timeout ${l.idleTimeoutMs ? `${l.idleTimeoutMs / 1000} s` : "off"}\n`,
       );
-      const onSignal = (signal: NodeJS.Signals) => {
-        io.stderr(`mittelo hub: ${signal}, shutting down\n`);
-        void running.close();
-      };
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
       const unwatch = watchParent(process.env, (pid) => {
         io.stderr(`mittelo hub: the process that started it (pid ${pid}) is gone, shutting down\n`);
         void running.close();
       });
       try {
-        await running.closed;
+        // The first signal closes the hub gracefully (requests in flight answered, the database closed), exit 0; a
+        // second one exits at once, 128 + the first's number: a queue in SQLite or PostgreSQL loses no acked write.
+        await stoppable(
+          io,
+          "the hub",
+          (stop) => {
+            stop.addEventListener("abort", () => void running.close(), { once: true });
+            return running.closed;
+          },
+          {
+            stopping: "stopping the hub; answering the requests in flight, then closing the database",
+            forcing: "exiting now, without waiting for the requests in flight",
+            force: exitNow,
+          },
+        );
       } finally {
         unwatch();
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
       }
       io.stderr("mittelo hub: stopped\n");
       io.exit(EXIT_OK);

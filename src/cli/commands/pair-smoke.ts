@@ -4,7 +4,7 @@ import { MODES, type StubMode } from "../../stub/types.ts";
 import { EXIT_FAIL, EXIT_OK, MitteloError } from "../../util/errors.ts";
 import { fileTimestamp } from "../../util/units.ts";
 import type { CliIO } from "../io.ts";
-import { signalExitCode } from "../stop-signal.ts";
+import { signalExitCode, stoppable } from "../stop-signal.ts";
 import { manifestPath } from "../options.ts";
 import { startRunGuard } from "../run-guard.ts";
 
@@ -53,31 +53,34 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
       const tasks = positive(flags.tasks, "--tasks", true);
       const timeoutMs = Math.round(positive(flags.timeoutS, "--timeout-s", false) * 1000);
       const { runPairSmoke } = await import("../../smoke/run-pair-smoke.ts");
-      const controller = new AbortController();
-      let interrupted: NodeJS.Signals | undefined;
-      const onSignal = (signal: NodeJS.Signals) => {
-        interrupted ??= signal;
-        controller.abort();
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
       // The hub, the agents and their backends carry the smoke's mark: its watchdog kills them should it be killed.
       const guard = startRunGuard();
       try {
-        const result = await runPairSmoke({
-          manifest: manifestPath(flags.manifest),
-          backendA: flags.backendA,
-          backendB: flags.backendB,
-          tasks,
-          timeoutMs,
-          chaos: flags.chaos,
-          stub: flags.stub || flags.stubMode !== undefined,
-          stubMode: flags.stubMode,
-          outDir: flags.outDir ?? join("reports", "swarm", `${fileTimestamp()}_pair`),
-          env: process.env,
-          signal: controller.signal,
-          log: (line) => io.stderr(`${line}\n`),
-        });
+        // The first signal stops the agents and the hub (the artifacts are written); a second kills them all at once.
+        const { value: result, signal: interrupted } = await stoppable(
+          io,
+          "the pair smoke",
+          (signal) =>
+            runPairSmoke({
+              manifest: manifestPath(flags.manifest),
+              backendA: flags.backendA,
+              backendB: flags.backendB,
+              tasks,
+              timeoutMs,
+              chaos: flags.chaos,
+              stub: flags.stub || flags.stubMode !== undefined,
+              stubMode: flags.stubMode,
+              outDir: flags.outDir ?? join("reports", "swarm", `${fileTimestamp()}_pair`),
+              env: process.env,
+              signal,
+              log: (line) => io.stderr(`${line}\n`),
+            }),
+          {
+            stopping: "stopping the pair smoke; stopping the agents and the hub, then writing the artifacts",
+            forcing: "killing the hub, the agents and their backends now (SIGKILL), then writing the artifacts",
+            force: () => guard.killNow(),
+          },
+        );
         const { verdict: v, details: d } = result;
         io.stdout(`pair ${result.pair}: ${v.outcome} (${v.reason}) — ${v.message}\n`);
         const ran = result.processes.length > 0;
@@ -93,8 +96,6 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
         // Interrupted (Ctrl-C): 128 + the signal's number, 130 for SIGINT, as shells expect.
         io.exit(interrupted ? signalExitCode(interrupted) : v.outcome === "PASS" || v.outcome === "SKIP" ? EXIT_OK : EXIT_FAIL);
       } finally {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
         await guard.close();
       }
     });

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { makeRedactor } from "../../util/redact.ts";
 import type { Command } from "commander";
 import type { AnswerSource } from "../../stub/answer.ts";
@@ -5,6 +6,7 @@ import { parseMode } from "../../stub/modes.ts";
 import { MODES } from "../../stub/types.ts";
 import { EXIT_OK, MitteloError } from "../../util/errors.ts";
 import type { CliIO } from "../io.ts";
+import { exitNow, stoppable } from "../stop-signal.ts";
 
 interface StubCliOptions {
   host: string;
@@ -33,19 +35,6 @@ async function answerSource(options: StubCliOptions): Promise<AnswerSource> {
   if (options.echo) return { kind: "echo" };
   if (options.script !== undefined) return (await import("../../stub/answer.ts")).loadScript(options.script);
   return { kind: "default" };
-}
-
-/** Resolves on the first SIGINT/SIGTERM. */
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (signal: string) => {
-      process.off("SIGINT", on);
-      process.off("SIGTERM", on);
-      resolve(signal);
-    };
-    process.on("SIGINT", on);
-    process.on("SIGTERM", on);
-  });
 }
 
 export function registerStub(program: Command, io: CliIO): void {
@@ -78,22 +67,31 @@ Examples:
       const { startStub } = await import("../../stub/server.ts");
       const mode = parseMode(options.mode);
       const answer = await answerSource(options);
-      const stopped = untilSignal();
-      const stub = await startStub({
-        host: options.host,
-        port: integer("port", options.port, 0, 65535),
-        mode,
-        answer,
-        log: options.log,
-        slowMs: integer("slow-ms", options.slowMs, 0, 3_600_000),
-        maxBodyBytes: integer("max-body", options.maxBody, 1, 1024 ** 3),
-        redact: makeRedactor(process.env), // the caller's secrets, should a client send one the header rules miss
-        allowInsecureBind: options.allowInsecureBind === true,
-      });
-      if (options.printUrl) io.stdout(`MITTELO_STUB ${stub.url}\n`);
-      io.stderr(`mittelo stub: listening on ${stub.url} (mode ${mode}, answer ${answer.kind}); stop with Ctrl-C\n`);
-      const signal = await stopped;
-      await stub.close();
+      // The first signal closes the stub (open requests end, the log is complete), exit 0; a second one exits at once,
+      // 128 + the first's number.
+      const { value: stub, signal } = await stoppable(
+        io,
+        "the stub",
+        async (stop) => {
+          const stub = await startStub({
+            host: options.host,
+            port: integer("port", options.port, 0, 65535),
+            mode,
+            answer,
+            log: options.log,
+            slowMs: integer("slow-ms", options.slowMs, 0, 3_600_000),
+            maxBodyBytes: integer("max-body", options.maxBody, 1, 1024 ** 3),
+            redact: makeRedactor(process.env), // the caller's secrets, should a client send one the header rules miss
+            allowInsecureBind: options.allowInsecureBind === true,
+          });
+          if (options.printUrl) io.stdout(`MITTELO_STUB ${stub.url}\n`);
+          io.stderr(`mittelo stub: listening on ${stub.url} (mode ${mode}, answer ${answer.kind}); stop with Ctrl-C\n`);
+          if (!stop.aborted) await once(stop, "abort");
+          await stub.close();
+          return stub;
+        },
+        { forcing: "exiting now, without waiting for the open requests", force: exitNow },
+      );
       io.stderr(`mittelo stub: ${signal}: stopped after ${stub.requestCount()} requests\n`);
       io.exit(EXIT_OK);
     });
