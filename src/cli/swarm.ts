@@ -41,8 +41,9 @@ async function superviseAgents(specs: SwarmSpec[], agentArgs: string[], io: CliI
         stdin: "ignore",
         buffer: false,
         // A process group of its own: Ctrl-C in the terminal reaches the swarm only, which passes it on once. (In the
-        // swarm's group, each agent got it twice, from the terminal and from the swarm, and took it for the second
-        // signal, the forceful one.) Should the swarm die, MITTELO_PARENT_PID and the run's watchdog stop them.
+        // swarm's group an agent could get it twice, from the terminal and from the swarm, unless the two arrived
+        // close enough to merge, and take the second for the forceful one.) Should the swarm die, MITTELO_PARENT_PID
+        // and the run's watchdog stop them.
         detached: true,
         // MITTELO_PARENT_PID: the agents stop by themselves should the swarm be SIGKILLed.
         env: { ...parentPidEnv(), ...(token ? { MITTELO_TOKEN: token } : {}) },

@@ -1,7 +1,8 @@
 // Ctrl-C in the terminal of a swarm: the terminal signals the whole foreground process group. The swarm passes the
-// signal on to its agents, so an agent in the swarm's group got it twice, took the second for the forceful one and
-// canceled the task in hand. Now the agents have process groups of their own: each gets the signal once, finishes its
-// task, acks it and exits 0. (The test is the terminal: the swarm leads a process group, which is sent SIGINT.)
+// signal on to its agents, so an agent in the swarm's group could get it twice (unless the two arrived close enough to
+// merge, which they mostly do on an idle machine) and take the second for the forceful one: its task canceled. The
+// agents have process groups of their own: each gets the signal once, finishes its task, acks it and exits 0. (The
+// test is the terminal: the swarm leads a process group, which is sent SIGINT.)
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
