@@ -8,7 +8,20 @@ import { type ListedTask, listWithinBudget } from "./list-reply.ts";
 import { LongPoll } from "./long-poll.ts";
 import type { Session } from "./session.ts";
 import type { Expiry, Holder, Presence, Store } from "./store/store.ts";
-import { DEFAULT_WORKER_ID, type Stats, type Task, type TaskRow, type TaskStatus, toTask } from "./task.ts";
+import type {
+  AckParams,
+  EnqueueParams,
+  EnqueueResult,
+  ExtendParams,
+  HelloResult,
+  HubsResult,
+  LeaseParams,
+  ListParams,
+  Method,
+  MethodParams,
+  MethodResults,
+} from "./protocol-types.ts";
+import { DEFAULT_WORKER_ID, type Stats, type Task, type TaskRow, toTask } from "./task.ts";
 
 export const PROTOCOL_VERSION = 1;
 export const FEATURES = [
@@ -36,17 +49,16 @@ export interface HubCoreOptions {
   limits?: HubLimits | undefined;
 }
 
-type Params = Record<string, unknown>;
+/** What `lease` and ack's `lease` param have in common (ack's has no wait_ms). */
+type LeaseRequest = Omit<LeaseParams, "wait_ms">;
 
-const workerIdOf = (params: Params): string => (params.worker_id as string | undefined) ?? DEFAULT_WORKER_ID;
+/** One method: its params (already checked against the schema) → its result, as the schema promises. */
+type Handler<M extends Method> = (params: MethodParams[M], session: Session) => Promise<MethodResults[M]> | MethodResults[M];
+type Handlers = { [M in Method]: Handler<M> };
 
 /** Who claims the lease: the worker_id sent, and the lease_seq sent or, failing that, the one this connection got. */
-function holderOf(params: Params, session: Session): Holder {
-  const taskId = params.task_id as number;
-  return {
-    workerId: params.worker_id as string | undefined,
-    leaseSeq: (params.lease_seq as number | undefined) ?? session.leases.get(taskId),
-  };
+function holderOf(params: AckParams | ExtendParams, session: Session): Holder {
+  return { workerId: params.worker_id, leaseSeq: params.lease_seq ?? session.leases.get(params.task_id) };
 }
 
 export class Hub {
@@ -90,47 +102,39 @@ export class Hub {
     return Boolean(this.options.token);
   }
 
-  /** Runs a validated method. Rejects with ProtocolError when the request is refused. */
-  async call(method: string, params: Params, session: Session): Promise<unknown> {
-    if (method === "auth") return this.auth(params.token as string, session);
-    if (this.requiresAuth && !session.authed)
+  /** Every method, by name: the dispatch table (a method of the schema missing here is a compile error). */
+  private readonly handlers: Handlers = {
+    enqueue: (params) => this.enqueue(params),
+    lease: (params, session) => this.lease(params, session),
+    ack: (params, session) => this.ack(params, session),
+    list: (params) => this.list(params),
+    stats: async () => ({ stats: await this.store.stats() }),
+    retry_failed: () => this.retry(),
+    shutdown: () => {
+      setImmediate(() => this.shutdownListener?.());
+      return { ok: true };
+    },
+    extend: (params, session) => this.extend(params, session),
+    get: (params) => this.get(params.task_id),
+    hello: () => ({
+      server: "mittelo",
+      version: version(),
+      protocol: PROTOCOL_VERSION,
+      features: FEATURES,
+      store: this.store.kind,
+      limits: this.advertisedLimits(),
+    }),
+    auth: (params, session) => this.auth(params.token, session),
+    workers: () => this.workers(),
+    hubs: () => this.hubs(),
+  };
+
+  /** Runs a method whose params passed the schema (params.ts). Rejects with ProtocolError when the request is refused. */
+  async call<M extends Method>(method: M, params: MethodParams[M], session: Session): Promise<MethodResults[M]> {
+    if (method !== "auth" && this.requiresAuth && !session.authed)
       throw new ProtocolError("unauthorized", 'authentication required: send {"method": "auth", "params": {"token": …}} first');
-    switch (method) {
-      case "enqueue":
-        return this.enqueue(params);
-      case "lease":
-        return this.lease(params, session);
-      case "ack":
-        return this.ack(params, session);
-      case "extend":
-        return this.extend(params, session);
-      case "list":
-        return this.list(params);
-      case "get":
-        return this.get(params.task_id as number);
-      case "stats":
-        return { stats: await this.store.stats() };
-      case "retry_failed":
-        return this.retry();
-      case "shutdown":
-        setImmediate(() => this.shutdownListener?.());
-        return { ok: true };
-      case "workers":
-        return this.workers();
-      case "hubs":
-        return this.hubs();
-      case "hello":
-        return {
-          server: "mittelo",
-          version: version(),
-          protocol: PROTOCOL_VERSION,
-          features: FEATURES,
-          store: this.store.kind,
-          limits: this.advertisedLimits(),
-        };
-      default:
-        throw new ProtocolError("invalid", `unknown method "${method}"`);
-    }
+    const handler: Handlers[M] = this.handlers[method];
+    return handler(params, session);
   }
 
   private auth(token: string, session: Session): { ok: true } {
@@ -151,7 +155,7 @@ export class Hub {
   }
 
   /** What a client may send and will get (hello's `limits`). */
-  private advertisedLimits(): Record<string, number> {
+  private advertisedLimits(): NonNullable<HelloResult["limits"]> {
     const l = this.limits;
     return {
       max_line_bytes: l.maxLineBytes,
@@ -165,31 +169,26 @@ export class Hub {
     };
   }
 
-  private async enqueue(params: Params): Promise<{ task_id: number }> {
-    const bytes = Buffer.byteLength(params.prompt as string, "utf8");
+  private async enqueue(params: EnqueueParams): Promise<EnqueueResult> {
+    const bytes = Buffer.byteLength(params.prompt, "utf8");
     if (bytes > this.limits.maxPromptBytes) {
       throw new ProtocolError(
         "too_large",
         `enqueue: the prompt is ${bytes} bytes, over this hub's limit of ${this.limits.maxPromptBytes} (--max-prompt-bytes); send a shorter prompt, or put the text in a file the backend reads`,
       );
     }
-    const taskId = await this.store.enqueue({
-      prompt: params.prompt as string,
-      backend: params.backend as string | null | undefined,
-      priority: params.priority as number | undefined,
-      max_attempts: params.max_attempts as number | undefined,
-    });
+    const taskId = await this.store.enqueue({ prompt: params.prompt, backend: params.backend, priority: params.priority, max_attempts: params.max_attempts });
     this.longPoll.wake();
     return { task_id: taskId };
   }
 
-  private async leaseNow(params: Params, session: Session): Promise<{ tasks: Task[]; nextExpiry: Expiry | undefined }> {
+  private async leaseNow(params: LeaseRequest, session: Session): Promise<{ tasks: Task[]; nextExpiry: Expiry | undefined }> {
     const { tasks: rows, nextExpiry } = await this.store.lease({
-      worker_id: workerIdOf(params),
+      worker_id: params.worker_id ?? DEFAULT_WORKER_ID,
       // The reply holds every prompt: at most --max-reply-bytes / --max-prompt-bytes tasks (clients lease again).
-      max_tasks: Math.min((params.max_tasks as number | undefined) ?? 1, maxTasksPerLease(this.limits)),
-      lease_seconds: (params.lease_seconds as number | undefined) ?? this.options.leaseSeconds,
-      backends: params.backends as string[] | undefined,
+      max_tasks: Math.min(params.max_tasks ?? 1, maxTasksPerLease(this.limits)),
+      lease_seconds: params.lease_seconds ?? this.options.leaseSeconds,
+      backends: params.backends,
       default_max_attempts: this.options.maxAttempts,
     });
     this.longPoll.expiryAt(nextExpiry);
@@ -201,10 +200,10 @@ export class Hub {
     return { tasks, nextExpiry };
   }
 
-  private async lease(params: Params, session: Session): Promise<{ tasks: Task[] }> {
+  private async lease(params: LeaseParams, session: Session): Promise<{ tasks: Task[] }> {
     const mark = this.longPoll.mark;
     const { tasks, nextExpiry } = await this.leaseNow(params, session);
-    const waitMs = (params.wait_ms as number | undefined) ?? 0;
+    const waitMs = params.wait_ms ?? 0;
     if (tasks.length > 0 || waitMs === 0 || this.closing || session.closed) return { tasks };
     return new Promise((resolve) => {
       this.longPoll.add(
@@ -221,18 +220,18 @@ export class Hub {
         () => resolve({ tasks: [] }),
         waitMs,
         params.backends === undefined,
-        workerIdOf(params),
+        params.worker_id ?? DEFAULT_WORKER_ID,
         mark,
         nextExpiry,
       );
     });
   }
 
-  private async ack(params: Params, session: Session): Promise<{ ok: true; repeated?: true; tasks?: Task[] }> {
-    const taskId = params.task_id as number;
+  private async ack(params: AckParams, session: Session): Promise<{ ok: true; repeated?: true; tasks?: Task[] }> {
+    const taskId = params.task_id;
     const holder = holderOf(params, session);
     if (holder.workerId === undefined && holder.leaseSeq === undefined) throw fenceRefusal("ack", taskId, await this.store.get(taskId), holder);
-    const status = (params.status as string).toLowerCase() as "done" | "failed";
+    const status = params.status.toLowerCase() === "done" ? "done" : "failed"; // the schema allows only these two, in any case
     for (const field of ["result", "error"] as const) {
       const value = params[field];
       if (value === undefined || value === null) continue;
@@ -251,21 +250,21 @@ export class Hub {
       reply = { ok: true, repeated: true };
     }
     session.leases.delete(taskId);
-    const next = params.lease as Params | undefined;
+    const next = params.lease;
     if (next !== undefined && !this.closing) {
-      // ack-lease: the next lease rides on the same request (and, on SQLite, the same commit).
-      reply.tasks = (await this.leaseNow({ ...next, worker_id: next.worker_id ?? params.worker_id, wait_ms: 0 }, session)).tasks;
+      // ack-lease: the next lease rides on the same request (and, on SQLite, the same commit); no long-poll.
+      reply.tasks = (await this.leaseNow({ ...next, worker_id: next.worker_id ?? params.worker_id }, session)).tasks;
     } else if (next !== undefined) {
       reply.tasks = [];
     }
     return reply;
   }
 
-  private async extend(params: Params, session: Session): Promise<{ leased_until: number }> {
-    const taskId = params.task_id as number;
+  private async extend(params: ExtendParams, session: Session): Promise<{ leased_until: number }> {
+    const taskId = params.task_id;
     const holder = holderOf(params, session);
     if (holder.workerId === undefined && holder.leaseSeq === undefined) throw fenceRefusal("extend", taskId, await this.store.get(taskId), holder);
-    const leaseSeconds = (params.lease_seconds as number | undefined) ?? this.options.leaseSeconds;
+    const leaseSeconds = params.lease_seconds ?? this.options.leaseSeconds;
     const outcome = await this.store.extend(taskId, holder, leaseSeconds);
     if (!outcome.ok) throw fenceRefusal("extend", taskId, outcome.row, holder);
     this.longPoll.expiryAt({ at: outcome.value, inMs: leaseSeconds * 1000 });
@@ -276,14 +275,14 @@ export class Hub {
    * Newest first within --max-reply-bytes, texts cut to `text_bytes` (default LIST_TEXT_BYTES) with a marker;
    * `more: true` when the budget stopped it (then `before` = the last task_id reads on).
    */
-  private async list(params: Params): Promise<{ tasks: ListedTask[]; stats: Stats; more?: true }> {
-    const limit = (params.limit as number | undefined) ?? 50;
+  private async list(params: ListParams): Promise<{ tasks: ListedTask[]; stats: Stats; more?: true }> {
+    const limit = params.limit ?? 50;
     const [listed, stats] = await Promise.all([
       listWithinBudget(this.store, {
-        status: (params.status ?? undefined) as TaskStatus | undefined,
+        status: params.status ?? undefined,
         limit: limit <= 0 ? Number.POSITIVE_INFINITY : limit,
-        beforeId: params.before as number | undefined,
-        textBytes: Math.min((params.text_bytes as number | undefined) ?? LIST_TEXT_BYTES, this.limits.maxReplyBytes),
+        beforeId: params.before,
+        textBytes: Math.min(params.text_bytes ?? LIST_TEXT_BYTES, this.limits.maxReplyBytes),
         maxBytes: this.limits.maxReplyBytes,
         defaultMaxAttempts: this.options.maxAttempts,
       }),
@@ -308,7 +307,7 @@ export class Hub {
   }
 
   /** The store and the hubs sharing it (this one included). */
-  private async hubs(): Promise<unknown> {
+  private async hubs(): Promise<HubsResult> {
     const hubs = await this.store.hubs();
     return {
       store: { kind: this.store.kind, location: this.store.location },

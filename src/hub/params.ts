@@ -2,11 +2,12 @@
 import { type ErrorObject, type ValidateFunction, readSchema, subschemaValidator } from "../util/ajv.ts";
 import "../util/precompiled/protocol.ts";
 import { ProtocolError } from "./errors.ts";
+import { METHODS, type Method, type MethodParams } from "./protocol-types.ts";
 
-const validators = new Map<string, ValidateFunction | null>();
+const validators = new Map<Method, ValidateFunction | null>();
 
-/** The validator of `method`'s params, or null for an unknown method. */
-function paramsValidator(method: string): ValidateFunction | null {
+/** The validator of `method`'s params (null if the schema had none: then the method is refused as unknown). */
+function paramsValidator(method: Method): ValidateFunction | null {
   let fn = validators.get(method);
   if (fn === undefined) {
     fn = subschemaValidator("protocol.schema.json", `/$defs/params/properties/${method}`) ?? null;
@@ -15,32 +16,19 @@ function paramsValidator(method: string): ValidateFunction | null {
   return fn;
 }
 
-export function isKnownMethod(method: string): boolean {
+export function isKnownMethod(method: string): method is Method {
   return Object.hasOwn(METHODS, method);
 }
 
-/** Every method of the protocol; the value says whether it is a Mittelo extension. */
-export const METHODS: Record<string, { extension: boolean }> = {
-  enqueue: { extension: false },
-  lease: { extension: false },
-  ack: { extension: false },
-  list: { extension: false },
-  stats: { extension: false },
-  retry_failed: { extension: false },
-  shutdown: { extension: false },
-  extend: { extension: true },
-  get: { extension: true },
-  hello: { extension: true },
-  auth: { extension: true },
-  workers: { extension: true },
-  hubs: { extension: true },
-};
+/** A request whose method is known and whose params passed the schema: method and params typed together. */
+export type MethodCall = { [M in Method]: { method: M; params: MethodParams[M] } }[Method];
 
-/** Throws ProtocolError("invalid") with e.g. "lease: max_tasks must be an integer >= 1". */
-export function checkParams(method: string, params: Record<string, unknown>): void {
-  const validate = paramsValidator(method);
+/** The call, typed, once the params pass the schema; throws ProtocolError("invalid") with e.g. "lease: max_tasks must be an integer >= 1". */
+export function checkParams(method: string, params: Record<string, unknown>): MethodCall {
+  const validate = isKnownMethod(method) ? paramsValidator(method) : null;
   if (!validate) throw new ProtocolError("invalid", `unknown method "${method}"; methods are: ${Object.keys(METHODS).join(", ")}`);
-  if (validate(params)) return;
+  // The one narrowing of the protocol: the schema the params just passed is the one MethodParams is generated from.
+  if (validate(params)) return { method, params } as MethodCall;
   throw new ProtocolError("invalid", `${method}: ${describe(method, validate.errors ?? [])}`);
 }
 

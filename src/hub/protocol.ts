@@ -2,7 +2,7 @@
 import { messageOf } from "../util/errors.ts";
 import { ProtocolError } from "./errors.ts";
 import type { Hub } from "./hub.ts";
-import { checkParams } from "./params.ts";
+import { checkParams, type MethodCall } from "./params.ts";
 import type { Session } from "./session.ts";
 import { formatError, formatResult, isFailure, parseRequest } from "./wire.ts";
 
@@ -15,12 +15,13 @@ export interface LineOutcome {
 
 /** Validates and runs one method (rejects with ProtocolError). The REST adapter calls this directly. */
 export function callMethod(hub: Hub, session: Session, method: string, params: Record<string, unknown>): Promise<unknown> {
+  let call: MethodCall;
   try {
-    checkParams(method, params);
+    call = checkParams(method, params);
   } catch (error) {
     return Promise.reject(error);
   }
-  return hub.call(method, params, session);
+  return hub.call(call.method, call.params, session);
 }
 
 /** Handles one stripped, non-blank line; resolves with the reply (never rejects). */

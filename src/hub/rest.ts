@@ -8,6 +8,7 @@ import { HTTP_STATUS, ProtocolError } from "./errors.ts";
 import { type Hub, PROTOCOL_VERSION } from "./hub.ts";
 import type { HubLimits } from "./limits.ts";
 import { callMethod } from "./protocol.ts";
+import type { Method } from "./protocol-types.ts";
 import { newSession } from "./session.ts";
 
 type Params = Record<string, unknown>;
@@ -22,7 +23,8 @@ interface Route {
   run(hub: Hub, match: { id?: string; query: URLSearchParams; body: Params }): unknown | Promise<unknown>;
 }
 
-const call = (hub: Hub, method: string, params: Params) => callMethod(hub, newSession(true), method, params);
+/** Runs a method for a route; the params are checked against the schema as on TCP (the method name is checked here, by its type). */
+const call = (hub: Hub, method: Method, params: Params) => callMethod(hub, newSession(true), method, params);
 
 /** Every route the adapter serves (the OpenAPI test checks this list against schemas/rest.openapi.json). */
 export const ROUTES: readonly Route[] = [
