@@ -1,9 +1,10 @@
 // An agent: lease a task (long-poll), run it through THE backend-invocation path, heartbeat while it runs,
 // ack the answer or the classified failure. Reconnects with backoff and never loses or double-acks the task in hand.
 import { setTimeout as wait } from "node:timers/promises";
-import { type HubClient, HubRequestError, HubUnavailableError } from "../hub/client.ts";
+import { type HubClient, HubRequestError, HubUnavailableError, type ParamsArgument } from "../hub/client.ts";
 import type { HubEndpoint } from "../hub/config.ts";
 import { connectFirst, where } from "../hub/failover.ts";
+import type { Method, MethodResults } from "../hub/protocol-types.ts";
 import type { PreparedBackend } from "../backends/prepare.ts";
 import { runPrompt } from "../backends/run.ts";
 import { taskError } from "../backends/task-error.ts";
@@ -119,12 +120,12 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
     return connecting;
   };
   /** Calls the hub, reconnecting on connection loss until it answers (used for acks: the result must not be lost). */
-  const reliably = async <T>(method: string, params: Record<string, unknown>): Promise<T> => {
+  const reliably = async <M extends Method>(method: M, ...params: ParamsArgument<M>): Promise<MethodResults[M]> => {
     while (true) {
       let used: HubClient | undefined;
       try {
         used = await ensureClient();
-        return await used.call<T>(method, params);
+        return await used.call(method, ...params);
       } catch (error) {
         if (!(error instanceof HubUnavailableError)) throw error;
         if (used && client === used) {
@@ -158,7 +159,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentStats> {
     while (!options.signal.aborted && (options.maxTasks === undefined || taken < options.maxTasks)) {
       let tasks: Task[];
       try {
-        const lease = reliably<{ tasks: Task[] }>("lease", {
+        const lease = reliably("lease", {
           worker_id: workerId,
           max_tasks: 1,
           lease_seconds: options.leaseSeconds,

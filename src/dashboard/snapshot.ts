@@ -1,6 +1,7 @@
 // Polls the hub (hello, stats, list, workers) into a Snapshot, or an Offline state with a one-line reason. Never throws.
 import { HubClient } from "../hub/client.ts";
 import { urlHost } from "../hub/config.ts";
+import type { ListParams } from "../hub/protocol-types.ts";
 import { messageOf } from "../util/errors.ts";
 import { type DashboardState, type Offline, type StatusFilter, startCommandFor, throughputOf, workersOf } from "./model.ts";
 import { helloFeatures, helloVersion, statsOf, storeOf, tasksOf, waitingOf } from "./replies.ts";
@@ -78,7 +79,7 @@ export class HubSource {
   async poll(options: PollOptions): Promise<DashboardState> {
     try {
       const client = await within(this.connected(), this.timeoutMs * 2, "connect and hello");
-      const list = (params: Record<string, unknown>) => client.call("list", params);
+      const list = (params: ListParams) => client.call("list", params);
       const [stats, recent, leased, done, workers, hubs] = await within(
         Promise.all([
           client.call("stats"),

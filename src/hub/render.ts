@@ -1,11 +1,11 @@
 // Human-readable renderings of hub replies for the CLI (pure: data in, text out).
-import type { Stats, Task } from "./task.ts";
+import type { HubsResult, Stats, Task } from "./protocol-types.ts";
 
 export function renderStats(stats: Stats): string {
   return `queued ${stats.queued} · leased ${stats.leased} · done ${stats.done} · failed ${stats.failed}\n`;
 }
 
-/** A table of tasks, newest first as listed, then the totals; `more`: the hub's reply budget stopped the list. */
+/** A table of tasks (as any hub sends them: extensions may be missing), newest first as listed, then the totals; `more`: the hub's reply budget stopped the list. */
 export function renderTaskTable(tasks: readonly Task[], stats: Stats, more = false): string {
   if (tasks.length === 0) return `no tasks\n${renderStats(stats)}`;
   const rows = tasks.map((t) => [
@@ -28,13 +28,8 @@ export function renderTaskTable(tasks: readonly Task[], stats: Stats, more = fal
   return `${[line(header), ...rows.map(line)].join("\n")}\n${cut}${renderStats(stats)}`;
 }
 
-export interface HubsReply {
-  store: { kind: string; location: string };
-  hubs: { hub_id: string; listen: string; host: string; pid: number; version: string; seen_ago_ms: number; waiting: number; self: boolean }[];
-}
-
 /** The store line and one line per hub sharing it (as `status` prints after the table). */
-export function renderHubs(store: HubsReply["store"], hubs: HubsReply["hubs"]): string {
+export function renderHubs(store: HubsResult["store"], hubs: HubsResult["hubs"]): string {
   const lines = [`store ${store.kind} ${store.location} · ${hubs.length} hub(s) connected`];
   for (const h of hubs) {
     lines.push(

@@ -19,13 +19,6 @@ export interface BatchOutcome {
 
 export const promptFor = (i: number, nonce: string) => `Return exactly: pair task ${i} ${nonce}`;
 
-interface Stats {
-  stats: { queued: number; leased: number; done: number; failed: number };
-}
-interface GetReply {
-  task: { status: string; worker_id: string | null };
-}
-
 /**
  * Both agents up and waiting at the hub (a long-poll lease parked there: an agent that has only started could
  * miss the whole batch to a fast partner), then the whole batch, then wait until every task is done or failed,
@@ -104,7 +97,7 @@ export async function chaosBatch(run: PairRun, o: BatchOptions): Promise<BatchOu
 
 async function leasedBy(run: PairRun, taskId: number, role: "a" | "b"): Promise<boolean> {
   const worker = WORKERS[role];
-  const { task } = await run.call<GetReply>("get", { task_id: taskId });
+  const { task } = await run.call("get", { task_id: taskId });
   return (task.status === "leased" && task.worker_id === worker) || task.status === "done" || task.status === "failed";
 }
 
@@ -112,7 +105,7 @@ async function leasedBy(run: PairRun, taskId: number, role: "a" | "b"): Promise<
 async function waitFinished(run: PairRun, total: number, deadline: number): Promise<boolean> {
   return run.waitUntil(
     async () => {
-      const { stats } = await run.call<Stats>("stats");
+      const { stats } = await run.call("stats");
       return stats.done + stats.failed >= total;
     },
     deadline,

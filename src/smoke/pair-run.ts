@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { HubClient } from "../hub/client.ts";
+import { HubClient, type ParamsArgument } from "../hub/client.ts";
+import type { Method, MethodResults } from "../hub/protocol-types.ts";
 import type { StubMode } from "../stub/types.ts";
 import type { Plan } from "../manifest/plan-types.ts";
 import { packageFile } from "../util/package-root.ts";
@@ -117,7 +118,7 @@ export class PairRun {
   /** Waits until the hub has a long-poll lease of every given worker parked (they are ready for the batch). */
   async waitWaiting(workerIds: string[]): Promise<void> {
     const ready = async () => {
-      const { workers } = await this.call<{ workers: Array<{ worker_id: string; waiting: boolean }> }>("workers");
+      const { workers } = await this.call("workers");
       return workerIds.every((id) => workers.some((w) => w.worker_id === id && w.waiting));
     };
     await this.waitStartup(ready, `agents ${workerIds.join(", ")} to wait for tasks at the hub`, () => {
@@ -138,13 +139,13 @@ export class PairRun {
   }
 
   async enqueue(prompt: string): Promise<number> {
-    const { task_id } = await this.call<{ task_id: number }>("enqueue", { prompt });
+    const { task_id } = await this.call("enqueue", { prompt });
     return task_id;
   }
 
-  call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+  call<M extends Method>(method: M, ...params: ParamsArgument<M>): Promise<MethodResults[M]> {
     if (!this.client) throw new StartupError("no hub connection", "");
-    return this.client.call<T>(method, params);
+    return this.client.call(method, ...params);
   }
 
   /** Polls `check` every few ms until it holds; false at the deadline. Throws AbortedError / StartupError. */

@@ -87,7 +87,7 @@ export async function runPairSmoke(o: PairSmokeOptions): Promise<PairResult> {
       await run.startHub();
       const batchOptions = { tasks: o.tasks, timeoutMs: o.timeoutMs, nonce: randomBytes(4).toString("hex"), ackDelayMs: CHAOS_ACK_DELAY_MS };
       batch = o.chaos ? await chaosBatch(run, batchOptions) : await plainBatch(run, batchOptions);
-      tasks = (await run.call<{ tasks: HubTask[] }>("list", { limit: 0 })).tasks.sort((x, y) => x.task_id - y.task_id);
+      tasks = (await run.call("list", { limit: 0 })).tasks.sort((x, y) => x.task_id - y.task_id);
     } catch (error) {
       verdict = errorVerdict(error);
     } finally {

@@ -57,11 +57,11 @@ t.test("live dashboard in tmux", { skip: hasTmux ? false : "tmux is not installe
   const client = await connect(t, port);
   for (const prompt of ["alpha", "beta", "gamma"]) await client.call("enqueue", { prompt });
   await until("three queued", (s) => s.includes("queued 3 · leased 0 · done 0 · failed 0"));
-  const leased = (await client.call("lease", { worker_id: "agent-a", max_tasks: 3 })) as { tasks: { task_id: number }[] };
+  const leased = await client.call("lease", { worker_id: "agent-a", max_tasks: 3 });
   const [a, b] = leased.tasks.map((x) => x.task_id);
   await until("the active worker", (s) => /agent-a\s+3\s+\d+s/.test(s) && s.includes("Active workers (1)"));
-  await client.call("ack", { task_id: a, status: "done", result: "done well", worker_id: "agent-a" });
-  await client.call("ack", { task_id: b, status: "failed", error: "it broke", worker_id: "agent-a" });
+  await client.call("ack", { task_id: a!, status: "done", result: "done well", worker_id: "agent-a" });
+  await client.call("ack", { task_id: b!, status: "failed", error: "it broke", worker_id: "agent-a" });
   const counts = await until("counts change", (s) => s.includes("queued 0 · leased 1 · done 1 · failed 1"));
   t.match(counts, "throughput: 1 done in the last minute");
   t.match(counts, /2\s+failed\s+agent-a\s+\d+s\s+it broke/);

@@ -7,10 +7,10 @@ t.test("online: counts, throughput, recent tasks and workers; exit 0", async (t)
   const hub = await startTestHub(t);
   const client = await connect(t, hub.tcp.port);
   for (const prompt of ["one", "two\nsecond line", "three", "four", "five"]) await client.call("enqueue", { prompt });
-  const leased = (await client.call("lease", { worker_id: "agent-a", max_tasks: 3 })) as { tasks: { task_id: number }[] };
+  const leased = await client.call("lease", { worker_id: "agent-a", max_tasks: 3 });
   const [a, b] = leased.tasks.map((x) => x.task_id);
-  await client.call("ack", { task_id: a, status: "done", worker_id: "agent-a", result: "the answer\nmore" });
-  await client.call("ack", { task_id: b, status: "failed", worker_id: "agent-a", error: "backend exited 3" });
+  await client.call("ack", { task_id: a!, status: "done", worker_id: "agent-a", result: "the answer\nmore" });
+  await client.call("ack", { task_id: b!, status: "failed", worker_id: "agent-a", error: "backend exited 3" });
 
   const r = await spawnCli(["dashboard", "--once", "--port", String(hub.tcp.port)]);
   t.equal(r.code, 0);

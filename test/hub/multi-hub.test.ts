@@ -2,18 +2,12 @@
 // `hubs` see every hub, a hub SIGKILLed mid-run loses no confirmed write and hands out no lease before it expires,
 // an agent fails over without losing its result, and a client written from docs/PROTOCOL.md alone works unchanged.
 import { execa } from "execa";
-import { HubClient, HubRequestError, HubUnavailableError } from "../../src/hub/client.ts";
+import { HubClient, HubRequestError, HubUnavailableError, type ParamsArgument } from "../../src/hub/client.ts";
+import type { Method, MethodResults } from "../../src/hub/protocol-types.ts";
 import { agent } from "../fixtures/agent/helpers.ts";
 import { connect, type HubProcess, spawnHub, startTestHub, storeTest, testDb, waitFor } from "../fixtures/hub/helpers.ts";
 
 const PG = ["postgres"] as const;
-
-interface LeasedTask {
-  task_id: number;
-  updated_at: number;
-  leased_until: number;
-  lease_seq: number;
-}
 
 storeTest(
   "a lease waiting on one hub is woken by an enqueue and by a lease expiry on another",
@@ -22,15 +16,15 @@ storeTest(
     const [a, b] = [await startTestHub(t, { db }), await startTestHub(t, { db })];
     const onA = await connect(t, a!.tcp.port);
     const onB = await connect(t, b!.tcp.port);
-    const waiting = onB.call<{ tasks: LeasedTask[] }>("lease", { worker_id: "wb", wait_ms: 30_000 });
+    const waiting = onB.call("lease", { worker_id: "wb", wait_ms: 30_000 });
     await waitFor(() => b!.hub.longPoll.size === 1, "the lease on B is parked");
-    const { task_id } = await onA.call<{ task_id: number }>("enqueue", { prompt: "for whoever waits" });
+    const { task_id } = await onA.call("enqueue", { prompt: "for whoever waits" });
     t.equal((await waiting).tasks[0]?.task_id, task_id, "B's waiter got A's task (woken by NOTIFY, long before wait_ms)");
 
     // A worker on B holds a task with a short lease and goes silent; a waiter on A gets it when the lease expires.
     await onA.call("enqueue", { prompt: "abandoned" });
-    const [held] = (await onB.call<{ tasks: LeasedTask[] }>("lease", { worker_id: "silent", lease_seconds: 0.3 })).tasks;
-    const relet = await onA.call<{ tasks: LeasedTask[] }>("lease", { worker_id: "wa", wait_ms: 30_000 });
+    const [held] = (await onB.call("lease", { worker_id: "silent", lease_seconds: 0.3 })).tasks;
+    const relet = await onA.call("lease", { worker_id: "wa", wait_ms: 30_000 });
     t.equal(relet.tasks[0]?.task_id, held?.task_id, "A's waiter was woken by the expiry of B's lease");
     t.ok((relet.tasks[0]?.updated_at ?? 0) >= (held?.leased_until ?? Number.POSITIVE_INFINITY), "not before that lease expired");
     t.equal(relet.tasks[0]?.lease_seq, 2);
@@ -53,7 +47,7 @@ storeTest(
     let workers: { worker_id: string; waiting: boolean; tasks: number[] }[] = [];
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      workers = (await onA.call<{ workers: typeof workers }>("workers")).workers;
+      workers = (await onA.call("workers")).workers;
       if (workers.some((w) => w.worker_id === "idle-on-b")) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -61,7 +55,7 @@ storeTest(
       { worker_id: "busy-on-a", waiting: false, tasks: [1] },
       { worker_id: "idle-on-b", waiting: true, tasks: [] },
     ]);
-    const hubs = await onB.call<{ store: { kind: string }; hubs: { listen: string; self: boolean; waiting: number }[] }>("hubs");
+    const hubs = await onB.call("hubs");
     t.equal(hubs.store.kind, "postgres");
     t.same(
       hubs.hubs.map((h) => [h.listen, h.self]).sort(),
@@ -71,7 +65,7 @@ storeTest(
       ].sort(),
     );
     await a!.close();
-    const after = await onB.call<{ hubs: { listen: string }[] }>("hubs");
+    const after = await onB.call("hubs");
     t.same(
       after.hubs.map((h) => h.listen),
       [`127.0.0.1:${b!.tcp.port}`],
@@ -95,11 +89,11 @@ class Worker {
     this.index = start;
   }
 
-  async call<T>(method: string, params: Record<string, unknown>): Promise<T> {
+  async call<M extends Method>(method: M, ...params: ParamsArgument<M>): Promise<MethodResults[M]> {
     for (let tries = 0; ; tries++) {
       try {
         this.client ??= await HubClient.connect({ host: "127.0.0.1", port: this.ports[this.index] as number, timeoutMs: 5000 });
-        return await this.client.call<T>(method, params);
+        return await this.client.call(method, ...params);
       } catch (error) {
         if (!(error instanceof HubUnavailableError) || tries > 20) throw error;
         this.client?.close();
@@ -135,10 +129,10 @@ storeTest(
     let killed = false;
     const work = async (w: Worker) => {
       while (confirmed.size < N) {
-        const { tasks } = await w.call<{ tasks: LeasedTask[] }>("lease", { worker_id: w.id, max_tasks: 2, lease_seconds: 2, wait_ms: 200 });
+        const { tasks } = await w.call("lease", { worker_id: w.id, max_tasks: 2, lease_seconds: 2, wait_ms: 200 });
         for (const task of tasks) {
           const list = leases.get(task.task_id) ?? [];
-          list.push({ worker: w.id, at: task.updated_at, until: task.leased_until, seq: task.lease_seq });
+          list.push({ worker: w.id, at: task.updated_at, until: task.leased_until!, seq: task.lease_seq! }); // this hub sends both
           leases.set(task.task_id, list);
           if (confirmed.size >= N / 3 && !killed) {
             killed = true;
@@ -167,7 +161,7 @@ storeTest(
     );
     t.equal(confirmed.size, N, "every task acked");
     t.equal(doubleConfirmed, 0, "no task confirmed to two workers");
-    const { tasks, stats } = await producer.call<{ tasks: { task_id: number; status: string; result: string }[]; stats: object }>("list", { limit: 0 });
+    const { tasks, stats } = await producer.call("list", { limit: 0 });
     t.same(stats, { queued: 0, leased: 0, done: N, failed: 0 });
     t.ok(
       tasks.every((x) => x.status === "done" && x.result === confirmed.get(x.task_id)),
@@ -190,7 +184,7 @@ storeTest(
     await client.call("enqueue", { prompt: "slow" });
     const child = agent(["--backend", "slowtask", "--hub", `127.0.0.1:${a.port},127.0.0.1:${b.port}`, "--lease-seconds", "30", "--until-empty"]);
     for (const deadline = Date.now() + 30_000; ; ) {
-      const { stats } = await client.call<{ stats: { leased: number } }>("stats");
+      const { stats } = await client.call("stats");
       if (stats.leased === 1) break;
       if (Date.now() > deadline) throw new Error("the task was never leased");
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -199,7 +193,7 @@ storeTest(
     const result = await child;
     t.equal(result.exitCode, 0, result.stderr);
     t.match(result.stderr, new RegExp(`connected to 127\\.0\\.0\\.1:${b.port}`), "it moved to B");
-    const { tasks } = await client.call<{ tasks: { status: string; result: string; attempts: number }[] }>("list", {});
+    const { tasks } = await client.call("list", {});
     t.match(tasks[0], { status: "done", result: "slow done", attempts: 1 }, "acked through B; never leased again");
   },
   PG,

@@ -61,7 +61,7 @@ t.test("an agent with --stub-mode acks a task with what its stub's answers mean"
   const log = join(t.testdir(), "stub.jsonl");
   const run = await agent(["--manifest", MANIFEST, "--backend", "quitter", "--port", String(hub.tcp.port), "--once", "--stub-mode", "429", "--stub-log", log]);
   t.equal(run.exitCode, 0, run.stderr);
-  const { tasks } = await client.call<{ tasks: Array<{ status: string; error: string }> }>("list", {});
+  const { tasks } = await client.call("list", {});
   t.equal(tasks[0]?.status, "failed");
   t.match(
     tasks[0]?.error,
