@@ -69,10 +69,14 @@ function protocolTypes(json) {
   return json;
 }
 
-/** After the types: the one list of methods, with the `x-extension` marker of each (a Mittelo extension, not reference). */
+/**
+ * After the types: the one list of methods, with the `x-extension` marker of each (a Mittelo extension, not reference),
+ * and the features a hub announces in hello.
+ */
 function protocolMethods(json) {
   const methods = protocolMethodList(json);
   const rows = methods.map((m) => `  ${m}: { extension: ${json.$defs.params.properties[m]["x-extension"] === true} },`);
+  const features = json.$defs.feature.oneOf.map((f) => JSON.stringify(f.const));
   return `
 /** A method of the hub protocol. */
 export type Method = keyof MethodParams;
@@ -81,6 +85,9 @@ export type Method = keyof MethodParams;
 export const METHODS: { readonly [M in Method]: { readonly extension: boolean } } = {
 ${rows.join("\n")}
 };
+
+/** Every feature a hub announces in hello, in the schema's order (\`$defs/feature\`). */
+export const FEATURES: readonly Feature[] = [${features.join(", ")}];
 `;
 }
 

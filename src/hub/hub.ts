@@ -8,38 +8,23 @@ import { type ListedTask, listWithinBudget } from "./list-reply.ts";
 import { LongPoll } from "./long-poll.ts";
 import type { Session } from "./session.ts";
 import type { Expiry, Holder, Presence, Store } from "./store/store.ts";
-import type {
-  AckParams,
-  EnqueueParams,
-  EnqueueResult,
-  ExtendParams,
-  HelloResult,
-  HubsResult,
-  LeaseParams,
-  ListParams,
-  Method,
-  MethodParams,
-  MethodResults,
+import {
+  type AckParams,
+  type EnqueueParams,
+  type EnqueueResult,
+  type ExtendParams,
+  FEATURES,
+  type HelloResult,
+  type HubsResult,
+  type LeaseParams,
+  type ListParams,
+  type Method,
+  type MethodParams,
+  type MethodResults,
 } from "./protocol-types.ts";
 import { DEFAULT_WORKER_ID, type Stats, type Task, type TaskRow, toTask } from "./task.ts";
 
 export const PROTOCOL_VERSION = 1;
-export const FEATURES = [
-  "fencing",
-  "extend",
-  "long-poll",
-  "attempts",
-  "routing",
-  "priority",
-  "auth",
-  "get",
-  "line-limit",
-  "workers",
-  "lease-seq",
-  "hubs",
-  "ack-lease",
-  "limits",
-];
 
 export interface HubCoreOptions {
   leaseSeconds: number;
@@ -120,7 +105,7 @@ export class Hub {
       server: "mittelo",
       version: version(),
       protocol: PROTOCOL_VERSION,
-      features: FEATURES,
+      features: [...FEATURES],
       store: this.store.kind,
       limits: this.advertisedLimits(),
     }),

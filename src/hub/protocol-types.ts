@@ -6,6 +6,27 @@
  */
 export type Status = "queued" | "leased" | "done" | "failed";
 /**
+ * A Mittelo extension a hub announces in hello's features; a client asks before it relies on one. The hub announces every one of these, in this order (scripts/gen-types.mjs generates FEATURES from this list).
+ *
+ * This interface was referenced by `MitteloHubWireProtocol`'s JSON-Schema
+ * via the `definition` "feature".
+ */
+export type Feature =
+  | "fencing"
+  | "extend"
+  | "long-poll"
+  | "attempts"
+  | "routing"
+  | "priority"
+  | "auth"
+  | "get"
+  | "line-limit"
+  | "workers"
+  | "lease-seq"
+  | "hubs"
+  | "ack-lease"
+  | "limits";
+/**
  * This interface was referenced by `MitteloHubWireProtocol`'s JSON-Schema
  * via the `definition` "workerId".
  */
@@ -292,6 +313,9 @@ export interface HelloResult {
   server: "mittelo";
   version: string;
   protocol: number;
+  /**
+   * The hub's extensions, values of $defs/feature (a newer hub may send more: a client ignores what it does not know).
+   */
   features: string[];
   /**
    * extension: where the queue is stored
@@ -418,3 +442,6 @@ export const METHODS: { readonly [M in Method]: { readonly extension: boolean } 
   workers: { extension: true },
   hubs: { extension: true },
 };
+
+/** Every feature a hub announces in hello, in the schema's order (`$defs/feature`). */
+export const FEATURES: readonly Feature[] = ["fencing", "extend", "long-poll", "attempts", "routing", "priority", "auth", "get", "line-limit", "workers", "lease-seq", "hubs", "ack-lease", "limits"];

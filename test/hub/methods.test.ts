@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
 import type { HubClient } from "../../src/hub/client.ts";
-import { METHODS, type Method } from "../../src/hub/protocol-types.ts";
+import { FEATURES, METHODS, type Method } from "../../src/hub/protocol-types.ts";
 import { ROUTES } from "../../src/hub/rest.ts";
 import { RawConnection, startTestHub } from "../fixtures/hub/helpers.ts";
 import { ROOT } from "../helpers/cli.ts";
@@ -18,6 +18,32 @@ t.test("METHODS is the schema's list: params, results and the request's enum lis
   t.same(Object.keys(schema.$defs.results.properties), methods);
   t.same(schema.$defs.request.properties.method.enum, methods);
   for (const m of methods) t.equal(METHODS[m as Method].extension, schema.$defs.params.properties[m]["x-extension"] === true, `${m}: x-extension`);
+});
+
+t.test("hello announces the schema's features ($defs/feature), in the order it always did", async (t) => {
+  t.same(
+    FEATURES,
+    schema.$defs.feature.oneOf.map((f: { const: string }) => f.const),
+  );
+  const hub = await startTestHub(t);
+  const c = await RawConnection.open(t, hub.tcp.port);
+  const before = [
+    "fencing",
+    "extend",
+    "long-poll",
+    "attempts",
+    "routing",
+    "priority",
+    "auth",
+    "get",
+    "line-limit",
+    "workers",
+    "lease-seq",
+    "hubs",
+    "ack-lease",
+    "limits",
+  ];
+  t.same((await c.request("hello")).result?.features, before);
 });
 
 t.test("docs/PROTOCOL.md's method table lists every method once, marking the extensions (ext)", async (t) => {
