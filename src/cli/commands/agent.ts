@@ -1,41 +1,27 @@
 import { type Command, Option } from "commander";
-import { MODES, type StubMode } from "../../stub/types.ts";
 import { clientEndpoints, parsePositive } from "../../hub/config.ts";
 import { MitteloError } from "../../util/errors.ts";
 import { packageFile } from "../../util/package-root.ts";
 import { parseDuration } from "../../util/units.ts";
 import type { CliIO } from "../io.ts";
-import { collect, manifestPath } from "../options.ts";
+import type { AgentCommandOptions } from "../agent-command.ts";
+import { collect } from "../options/collect.ts";
+import { addHubOptions, type HubFlags } from "../options/hub.ts";
+import { addManifestOption, manifestPath } from "../options/manifest.ts";
+import { stubModeOption } from "../options/stub-mode.ts";
 
-interface AgentFlags {
-  backend: string;
-  manifest?: string;
-  hub?: string;
-  host?: string;
-  port?: string;
-  token?: string;
-  workerId?: string;
-  leaseSeconds: string;
-  wait: string;
-  maxTasks?: string;
-  once?: boolean;
-  untilEmpty?: boolean;
-  preflight: boolean;
-  requireReady?: boolean;
-  stubUrl?: string;
-  stubMode?: StubMode;
-  stubLog?: string;
-  cancelOnStop?: boolean;
-  planFile?: string;
-}
+/** What commander hands the action: the hub and manifest flags, the numbers as typed, the rest as agentCommand takes them. */
+type AgentFlags = HubFlags &
+  Omit<AgentCommandOptions, "manifest" | "hubs" | "token" | "leaseSeconds" | "waitMs" | "maxTasks"> & {
+    manifest?: string;
+    leaseSeconds: string;
+    wait: string;
+    maxTasks?: string;
+  };
 
+/** The flags agent and swarm share: where the hubs are, and the manifest. */
 function hubOptions(command: Command): Command {
-  return command
-    .option("--hub <host:port,…>", "hubs sharing one queue; the agent moves to the next when one goes away (default: $MITTELO_HUB)")
-    .option("--host <host>", "hub address (default: $MITTELO_HOST or 127.0.0.1)")
-    .option("--port <port>", "hub port (default: $MITTELO_PORT or 8765)")
-    .option("--token <token>", "hub token (default: $MITTELO_TOKEN)")
-    .option("-m, --manifest <path>", "manifest file (default: $MITTELO_MANIFEST or ./matrix.yaml)");
+  return addManifestOption(addHubOptions(command, "hubs sharing one queue; the agent moves to the next when one goes away (default: $MITTELO_HUB)"));
 }
 
 export function registerAgent(program: Command, io: CliIO): void {
@@ -53,12 +39,7 @@ export function registerAgent(program: Command, io: CliIO): void {
       .option("--no-preflight", "skip the preflight check")
       .option("--require-ready", "refuse to start when preflight warns (default: only when it fails)")
       .option("--stub-url <url>", "point the backend at this model stub (`mittelo stub --print-url`), using its manifest `stub` block")
-      .addOption(
-        new Option(
-          "--stub-mode <mode>",
-          "start a model stub inside the agent, answering in this mode; what it answers feeds the classifier (429 → SKIP quota)",
-        ).choices([...MODES]),
-      )
+      .addOption(stubModeOption("start a model stub inside the agent, answering in this mode; what it answers feeds the classifier (429 → SKIP quota)"))
       .option("--stub-log <file>", "with --stub-mode: append the stub's request log (JSONL) to this file")
       .option("--cancel-on-stop", "on SIGINT/SIGTERM cancel the task in hand (backend killed, not acked) instead of finishing it; a second signal always does")
       .addOption(
@@ -66,30 +47,21 @@ export function registerAgent(program: Command, io: CliIO): void {
       )
       .addHelpText("after", "\nExamples:\n  $ mittelo agent --backend echo\n  $ mittelo agent --backend codex --require-ready --lease-seconds 600"),
   ).action(async (flags: AgentFlags) => {
-    const { hubs, token } = clientEndpoints(flags, process.env);
-    const waitMs = parseDuration(flags.wait);
-    if (waitMs === undefined) throw new MitteloError("bad-flag", `--wait must be a duration such as 20s, got '${flags.wait}'`);
+    const { hub, host, port, token: tokenFlag, manifest, leaseSeconds, wait, maxTasks, ...rest } = flags;
+    const { hubs, token } = clientEndpoints({ hub, host, port, token: tokenFlag }, process.env);
+    const waitMs = parseDuration(wait);
+    if (waitMs === undefined) throw new MitteloError("bad-flag", `--wait must be a duration such as 20s, got '${wait}'`);
     const { agentCommand } = await import("../agent-command.ts");
     io.exit(
       await agentCommand(
         {
-          manifest: manifestPath(flags.manifest),
-          backend: flags.backend,
+          ...rest,
+          manifest: manifestPath(manifest),
           hubs,
           token,
-          workerId: flags.workerId,
-          leaseSeconds: parsePositive(flags.leaseSeconds, "--lease-seconds", false),
+          leaseSeconds: parsePositive(leaseSeconds, "--lease-seconds", false),
           waitMs,
-          maxTasks: flags.maxTasks === undefined ? undefined : parsePositive(flags.maxTasks, "--max-tasks", true),
-          once: flags.once,
-          untilEmpty: flags.untilEmpty,
-          preflight: flags.preflight,
-          requireReady: flags.requireReady,
-          stubUrl: flags.stubUrl,
-          stubMode: flags.stubMode,
-          stubLog: flags.stubLog,
-          cancelOnStop: flags.cancelOnStop,
-          planFile: flags.planFile,
+          maxTasks: maxTasks === undefined ? undefined : parsePositive(maxTasks, "--max-tasks", true),
         },
         io,
       ),
@@ -103,7 +75,7 @@ export function registerAgent(program: Command, io: CliIO): void {
       .requiredOption("-a, --agent <name=count>", "backend and how many agents (repeatable)", collect)
       .option("--until-empty", "each agent exits when the queue is drained")
       .addHelpText("after", "\nExamples:\n  $ mittelo swarm --agent echo=2 --agent codex=1"),
-  ).action(async (flags: { agent: string[]; hub?: string; host?: string; port?: string; token?: string; manifest?: string; untilEmpty?: boolean }) => {
+  ).action(async (flags: HubFlags & { agent: string[]; manifest?: string; untilEmpty?: boolean }) => {
     const { parseAgentSpec, runSwarm } = await import("../swarm.ts");
     const specs = flags.agent.map(parseAgentSpec);
     const args: string[] = ["--manifest", manifestPath(flags.manifest)];

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, MitteloError } from "../../util/errors.ts";
 import { parseDuration } from "../../util/units.ts";
 import type { CliIO } from "../io.ts";
-import { manifestPath } from "../options.ts";
+import { addManifestOption, manifestPath } from "../options/manifest.ts";
 import { signalExitCode, stoppable } from "../stop-signal.ts";
 
 /** process.env without undefined values. */
@@ -13,11 +13,12 @@ export function currentEnv(): Record<string, string> {
 }
 
 export function registerBackendCheck(program: Command, io: CliIO): void {
-  program
-    .command("backend-check")
-    .description("preflight one backend: installed? locked version? help flags? authenticated? right platform? — with the exact fix")
-    .requiredOption("-b, --backend <name>", "backend to check (a matrix.yaml entry or a backends/<name>/ folder)")
-    .option("-m, --manifest <path>", "manifest file (default: $MITTELO_MANIFEST or ./matrix.yaml)")
+  addManifestOption(
+    program
+      .command("backend-check")
+      .description("preflight one backend: installed? locked version? help flags? authenticated? right platform? — with the exact fix")
+      .requiredOption("-b, --backend <name>", "backend to check (a matrix.yaml entry or a backends/<name>/ folder)"),
+  )
     .option("--probe-timeout <duration>", "limit for each probe of the CLI (default: defaults.probe_timeout, 5s)")
     .option("--json", "print the result as JSON (schemas/preflight.schema.json)")
     .addHelpText(

@@ -5,11 +5,9 @@ import { clientEndpoint } from "../../hub/config.ts";
 import { EXIT_FAIL, EXIT_OK, MitteloError } from "../../util/errors.ts";
 import type { CliIO } from "../io.ts";
 import { exitNow, stoppable } from "../stop-signal.ts";
+import { addHubOptions, type HubFlags } from "../options/hub.ts";
 
-interface DashboardOptions {
-  host?: string;
-  port?: string;
-  token?: string;
+interface DashboardOptions extends HubFlags {
   interval: string;
   once?: boolean;
 }
@@ -18,12 +16,11 @@ interface DashboardOptions {
 const TIMEOUT_MS = 3000;
 
 export function registerDashboard(program: Command, io: CliIO): void {
-  program
-    .command("dashboard")
-    .description("watch the hub live: counts, throughput, recent tasks, active workers; OFFLINE (and how to start a hub) when unreachable")
-    .option("--host <host>", "hub address (default: $MITTELO_HOST or 127.0.0.1)")
-    .option("--port <port>", "hub port (default: $MITTELO_PORT or 8765)")
-    .option("--token <token>", "hub token (default: $MITTELO_TOKEN)")
+  addHubOptions(
+    program
+      .command("dashboard")
+      .description("watch the hub live: counts, throughput, recent tasks, active workers; OFFLINE (and how to start a hub) when unreachable"),
+  )
     .option("--interval <duration>", "time between polls, e.g. 500ms, 1s, 2m", "1s")
     .option("--once", "print one plain-text snapshot and exit: 0 online, 1 offline")
     .addHelpText(

@@ -3,13 +3,10 @@ import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import { EXIT_FAIL, EXIT_OK } from "../../util/errors.ts";
 import type { CliIO } from "../io.ts";
-import { manifestPath } from "../options.ts";
+import { addManifestOption, manifestPath } from "../options/manifest.ts";
 
 export function registerDocs(program: Command, io: CliIO): void {
-  program
-    .command("docs")
-    .description("generate docs/BACKENDS.md and docs/VERSION_LOCK.md from matrix.yaml")
-    .option("-m, --manifest <path>", "manifest file (default: $MITTELO_MANIFEST or ./matrix.yaml)")
+  addManifestOption(program.command("docs").description("generate docs/BACKENDS.md and docs/VERSION_LOCK.md from matrix.yaml"))
     .option("--check", "write nothing; exit 1 when a generated file is missing or stale")
     .action(async (options: { manifest?: string; check?: boolean }) => {
       const { generateDocs } = await import("../../docs/generate.ts");

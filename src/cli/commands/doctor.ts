@@ -4,15 +4,16 @@ import type { CoreCheck } from "../../preflight/core.ts";
 import type { PreflightResult } from "../../preflight/types.ts";
 import { EXIT_FAIL, EXIT_OK } from "../../util/errors.ts";
 import type { CliIO } from "../io.ts";
-import { manifestPath } from "../options.ts";
+import { addManifestOption, manifestPath } from "../options/manifest.ts";
 import { signalExitCode, stoppable } from "../stop-signal.ts";
 import { currentEnv } from "./backend-check.ts";
 
 export function registerDoctor(program: Command, io: CliIO): void {
-  program
-    .command("doctor")
-    .description("check this machine: Node, npm, 127.0.0.1, SQLite, reports/ — and every backend's preflight (status, version, first fix)")
-    .option("-m, --manifest <path>", "manifest file (default: $MITTELO_MANIFEST or ./matrix.yaml)")
+  addManifestOption(
+    program
+      .command("doctor")
+      .description("check this machine: Node, npm, 127.0.0.1, SQLite, reports/ — and every backend's preflight (status, version, first fix)"),
+  )
     .option("--core", "only what the toolkit and CI need (no external CLI is probed); passes on a fresh machine")
     .option("--json", "print the result as JSON")
     .addHelpText(

@@ -2,14 +2,15 @@ import type { Command } from "commander";
 import { MitteloError } from "../../util/errors.ts";
 import { parseDuration } from "../../util/units.ts";
 import type { CliIO } from "../io.ts";
-import { manifestPath } from "../options.ts";
+import { addManifestOption, manifestPath } from "../options/manifest.ts";
 
 export function registerExec(program: Command, io: CliIO): void {
-  program
-    .command("exec")
-    .description("run one backend as the manifest declares it: prompt on stdin, only the answer on stdout (what backends/<name>/run calls)")
-    .requiredOption("-b, --backend <name>", "backend name")
-    .option("-m, --manifest <path>", "manifest file (default: $MITTELO_MANIFEST or ./matrix.yaml)")
+  addManifestOption(
+    program
+      .command("exec")
+      .description("run one backend as the manifest declares it: prompt on stdin, only the answer on stdout (what backends/<name>/run calls)")
+      .requiredOption("-b, --backend <name>", "backend name"),
+  )
     .option("-t, --timeout <duration>", "timeout (default: the backend's)")
     .addHelpText("after", "\nExamples:\n  $ echo 'Return exactly: hi' | mittelo exec --backend echo\n  $ backends/codex/run < prompt.txt")
     .action(async (options: { backend: string; manifest?: string; timeout?: string }) => {

@@ -5,23 +5,15 @@ import type { HubClient } from "../../hub/client.ts";
 import { clientEndpoints, parsePositive } from "../../hub/config.ts";
 import { EXIT_OK, EXIT_USAGE, MitteloError, messageOf } from "../../util/errors.ts";
 import type { CliIO } from "../io.ts";
+import { addHubOptions, type HubFlags } from "../options/hub.ts";
 
 /** Bytes of each prompt, result and error `status` asks for (its table shows 60 characters). */
 const STATUS_TEXT_BYTES = 256;
 
-interface Endpoint {
-  hub?: string;
-  host?: string;
-  port?: string;
-  token?: string;
-}
+type Endpoint = HubFlags;
 
 function withEndpoint(command: Command): Command {
-  return command
-    .option("--hub <host:port,…>", "hubs sharing one queue, tried in order (default: $MITTELO_HUB, else --host/--port)")
-    .option("--host <host>", "hub address (default: $MITTELO_HOST or 127.0.0.1)")
-    .option("--port <port>", "hub port (default: $MITTELO_PORT or 8765)")
-    .option("--token <token>", "hub token (default: $MITTELO_TOKEN)");
+  return addHubOptions(command, "hubs sharing one queue, tried in order (default: $MITTELO_HUB, else --host/--port)");
 }
 
 /**

@@ -5,14 +5,16 @@ import { EXIT_OK, EXIT_USAGE, MitteloError } from "../../util/errors.ts";
 import { packageFile } from "../../util/package-root.ts";
 import { version } from "../../util/version.ts";
 import type { CliIO } from "../io.ts";
-import { manifestPath } from "../options.ts";
+import { addManifestOption, manifestPath } from "../options/manifest.ts";
 import { currentEnv } from "./backend-check.ts";
 
 export function registerInit(program: Command, io: CliIO): void {
-  program
-    .command("init")
-    .description("write a starter matrix.yaml here: the backends whose CLI is on PATH active, the others commented out with how to install them")
-    .option("-m, --manifest <path>", "where to write it (default: $MITTELO_MANIFEST or ./matrix.yaml)")
+  addManifestOption(
+    program
+      .command("init")
+      .description("write a starter matrix.yaml here: the backends whose CLI is on PATH active, the others commented out with how to install them"),
+    "where to write it",
+  )
     .option("-f, --force", "overwrite an existing file")
     .addHelpText("after", "\nExamples:\n  $ npx mittelo init && npx mittelo matrix\n  $ mittelo init --manifest ci/matrix.yaml --force")
     .action(async (options: { manifest?: string; force?: boolean }) => {

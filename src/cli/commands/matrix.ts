@@ -1,102 +1,94 @@
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { parseShard, type ShardBy } from "../../manifest/partition.ts";
+import { parseShard } from "../../manifest/partition.ts";
 import { MitteloError } from "../../util/errors.ts";
 import { fileTimestamp, parseDuration } from "../../util/units.ts";
-import { MODES, type StubMode } from "../../stub/types.ts";
+import type { StubMode } from "../../stub/types.ts";
 import type { CliIO } from "../io.ts";
+import type { MatrixCommandOptions } from "../matrix-session.ts";
 import { defaultReporter, REPORTERS, type Reporter } from "../reporter.ts";
-import { collect, manifestPath } from "../options.ts";
+import { collect } from "../options/collect.ts";
+import { addManifestOption, manifestPath } from "../options/manifest.ts";
+import { stubModeOption } from "../options/stub-mode.ts";
 
-export interface MatrixFlags {
+/** What commander hands the action: the flags matrixCommand takes as they are, the others as typed. */
+export type MatrixFlags = Pick<
+  MatrixCommandOptions,
+  | "profile"
+  | "include"
+  | "exclude"
+  | "prompt"
+  | "runOnWarn"
+  | "outDir"
+  | "verbose"
+  | "junit"
+  | "tickets"
+  | "bail"
+  | "list"
+  | "updateLock"
+  | "shardBy"
+  | "timings"
+  | "label"
+> & {
   manifest?: string;
-  profile?: string;
-  include?: string[];
-  exclude?: string[];
   concurrency?: string;
   timeout?: string;
-  prompt?: string;
-  runOnWarn?: boolean;
-  outDir?: string;
   reporter?: Reporter;
-  verbose?: boolean;
-  junit?: string;
-  tickets?: string;
-  bail?: boolean;
-  list?: boolean;
-  updateLock?: boolean;
   stub?: boolean;
   stubMode?: string;
   shard?: string;
-  shardBy?: ShardBy;
-  timings?: string;
-  label?: string;
   repeat?: string;
-}
+};
 
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Validates numeric/duration flags up front, showing the bad value. The reporter defaults by where stdout goes. */
 export function parseMatrixFlags(flags: MatrixFlags, stdoutIsTTY = false, env: Readonly<Record<string, string | undefined>> = {}) {
+  const { manifest, concurrency: concurrencyFlag, timeout, reporter, stub, stubMode, shard: shardFlag, repeat: repeatFlag, ...same } = flags;
   let concurrency: number | undefined;
-  if (flags.concurrency !== undefined) {
-    concurrency = Number(flags.concurrency);
+  if (concurrencyFlag !== undefined) {
+    concurrency = Number(concurrencyFlag);
     if (!Number.isInteger(concurrency) || concurrency < 1)
-      throw new MitteloError("bad-flag", `--concurrency must be a whole number >= 1, got '${flags.concurrency}'`);
+      throw new MitteloError("bad-flag", `--concurrency must be a whole number >= 1, got '${concurrencyFlag}'`);
   }
   let timeoutMs: number | undefined;
-  if (flags.timeout !== undefined) {
-    timeoutMs = parseDuration(/^\d+(\.\d+)?$/.test(flags.timeout) ? Number(flags.timeout) : flags.timeout);
-    if (!timeoutMs) throw new MitteloError("bad-flag", `--timeout must be a duration such as 30s, 2m or 500ms, got '${flags.timeout}'`);
+  if (timeout !== undefined) {
+    timeoutMs = parseDuration(/^\d+(\.\d+)?$/.test(timeout) ? Number(timeout) : timeout);
+    if (!timeoutMs) throw new MitteloError("bad-flag", `--timeout must be a duration such as 30s, 2m or 500ms, got '${timeout}'`);
   }
-  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
-  if (flags.shard !== undefined && !shard)
-    throw new MitteloError("bad-flag", `--shard must be i/n with 1 <= i <= n (e.g. 2/3), got '${flags.shard}'`, {
+  const shard = shardFlag === undefined ? undefined : parseShard(shardFlag);
+  if (shardFlag !== undefined && !shard)
+    throw new MitteloError("bad-flag", `--shard must be i/n with 1 <= i <= n (e.g. 2/3), got '${shardFlag}'`, {
       hint: "run the same command once per shard: --shard 1/3, --shard 2/3, --shard 3/3",
     });
   if ((flags.shardBy !== undefined || flags.timings !== undefined) && !shard)
     throw new MitteloError("bad-flag", `${flags.shardBy !== undefined ? "--shard-by" : "--timings"} only applies with --shard i/n`);
   let repeat: number | undefined;
-  if (flags.repeat !== undefined) {
-    repeat = Number(flags.repeat);
+  if (repeatFlag !== undefined) {
+    repeat = Number(repeatFlag);
     if (!Number.isInteger(repeat) || repeat < 1 || repeat > 1000)
-      throw new MitteloError("bad-flag", `--repeat must be a whole number from 1 to 1000, got '${flags.repeat}'`);
+      throw new MitteloError("bad-flag", `--repeat must be a whole number from 1 to 1000, got '${repeatFlag}'`);
   }
   if (flags.label !== undefined && !LABEL.test(flags.label))
     throw new MitteloError("bad-flag", `--label must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit), got '${flags.label}'`, {
       hint: "e.g. --label linux-x64 or --label gpu-box",
     });
   return {
-    manifest: manifestPath(flags.manifest),
-    profile: flags.profile,
-    include: flags.include,
-    exclude: flags.exclude,
+    ...same,
+    manifest: manifestPath(manifest),
     concurrency,
     timeoutMs,
-    prompt: flags.prompt,
-    runOnWarn: flags.runOnWarn,
-    outDir: flags.outDir,
-    reporter: flags.reporter ?? defaultReporter(stdoutIsTTY, env),
-    verbose: flags.verbose,
-    junit: flags.junit,
-    tickets: flags.tickets,
-    bail: flags.bail,
-    list: flags.list,
-    updateLock: flags.updateLock,
-    stub: flags.stub || flags.stubMode !== undefined ? true : undefined,
-    stubMode: flags.stubMode as StubMode | undefined,
+    reporter: reporter ?? defaultReporter(stdoutIsTTY, env),
+    stub: stub || stubMode !== undefined ? true : undefined,
+    stubMode: stubMode as StubMode | undefined,
     shard,
-    shardBy: flags.shardBy,
-    timings: flags.timings,
-    label: flags.label,
     repeat,
   };
 }
 
 /** The matrix flags, shared by `mittelo matrix` and harness/run.mjs. */
 export function addMatrixOptions(command: Command): Command {
-  return command
-    .option("-m, --manifest <path>", "manifest file (default: $MITTELO_MANIFEST or ./matrix.yaml)")
+  return addManifestOption(command)
     .option("-p, --profile <name>", "profile from the manifest (e.g. ci)")
     .option("-i, --include <name>", "run only this backend (repeatable)", collect)
     .option("-x, --exclude <name>", "do not run this backend (repeatable)", collect)
@@ -121,7 +113,7 @@ export function addMatrixOptions(command: Command): Command {
     .option("--label <name>", "name of this machine in events and reports (default <os>-<arch>)")
     .option("--update-lock", "write the version seen by each passing backend into its lock in the manifest")
     .option("--stub", "point every backend that has a `stub` block at its own local model stub (no network, no account)")
-    .addOption(new Option("--stub-mode <mode>", "how the stub answers (implies --stub)").choices([...MODES]));
+    .addOption(stubModeOption("how the stub answers (implies --stub)"));
 }
 
 export function registerMatrix(program: Command, io: CliIO): void {

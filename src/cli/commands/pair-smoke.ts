@@ -1,11 +1,12 @@
 import { join } from "node:path";
-import { type Command, Option } from "commander";
-import { MODES, type StubMode } from "../../stub/types.ts";
+import type { Command } from "commander";
+import type { StubMode } from "../../stub/types.ts";
 import { EXIT_FAIL, EXIT_OK, MitteloError } from "../../util/errors.ts";
 import { fileTimestamp } from "../../util/units.ts";
 import type { CliIO } from "../io.ts";
 import { signalExitCode, stoppable } from "../stop-signal.ts";
-import { manifestPath } from "../options.ts";
+import { addManifestOption, manifestPath } from "../options/manifest.ts";
+import { stubModeOption } from "../options/stub-mode.ts";
 import { startRunGuard } from "../run-guard.ts";
 
 interface PairSmokeFlags {
@@ -29,22 +30,20 @@ function positive(value: string, flag: string, integer: boolean): number {
 }
 
 export function registerPairSmoke(program: Command, io: CliIO): void {
-  program
-    .command("pair-smoke")
-    .description("start a hub and two agents, share a batch between them, verify every task was done exactly once")
-    .requiredOption("-a, --backend-a <name>", "backend of agent A")
-    .requiredOption("-b, --backend-b <name>", "backend of agent B")
-    .option("-n, --tasks <n>", "tasks in the batch", "6")
-    .option("--timeout-s <s>", "limit for the batch, in seconds", "15")
-    .option("-o, --out-dir <dir>", "artifact folder (default reports/swarm/<UTC ts>_pair/)")
-    .option("--chaos", "kill agent A mid-task once and restart it; delay one ack of agent B past its lease")
-    .option("--stub", "run both backends against a local model stub (their manifest `stub` blocks): real CLIs, no network, exact answers")
-    .addOption(
-      new Option("--stub-mode <mode>", "how the stubs answer (implies --stub); each agent's classifier sees it: 429 → SKIP quota, 401 → SKIP auth").choices([
-        ...MODES,
-      ]),
-    )
-    .option("-m, --manifest <path>", "manifest file, also given to the agents (default: $MITTELO_MANIFEST or ./matrix.yaml)")
+  addManifestOption(
+    program
+      .command("pair-smoke")
+      .description("start a hub and two agents, share a batch between them, verify every task was done exactly once")
+      .requiredOption("-a, --backend-a <name>", "backend of agent A")
+      .requiredOption("-b, --backend-b <name>", "backend of agent B")
+      .option("-n, --tasks <n>", "tasks in the batch", "6")
+      .option("--timeout-s <s>", "limit for the batch, in seconds", "15")
+      .option("-o, --out-dir <dir>", "artifact folder (default reports/swarm/<UTC ts>_pair/)")
+      .option("--chaos", "kill agent A mid-task once and restart it; delay one ack of agent B past its lease")
+      .option("--stub", "run both backends against a local model stub (their manifest `stub` blocks): real CLIs, no network, exact answers")
+      .addOption(stubModeOption("how the stubs answer (implies --stub); each agent's classifier sees it: 429 → SKIP quota, 401 → SKIP auth")),
+    "manifest file, also given to the agents",
+  )
     .addHelpText(
       "after",
       "\nExamples:\n  $ mittelo pair-smoke --backend-a echo --backend-b echo\n  $ mittelo pair-smoke -a echo -b echo --tasks 10 --chaos\n  $ mittelo pair-smoke --stub --backend-a codex --backend-b claude_code\n  $ mittelo pair-smoke --stub-mode 429 -a codex -b claude_code --tasks 2   # SKIP quota",

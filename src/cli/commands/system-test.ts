@@ -1,14 +1,15 @@
 import type { Command } from "commander";
 import type { CliIO } from "../io.ts";
-import { manifestPath } from "../options.ts";
+import { addManifestOption, manifestPath } from "../options/manifest.ts";
 import { defaultReporter } from "../reporter.ts";
 
 export function registerSystemTest(program: Command, io: CliIO): void {
-  program
-    .command("system-test")
-    .description("run one backend, one case; artifacts under reports/e2e/<ts>_<backend>/")
-    .requiredOption("-b, --backend <name>", "backend name")
-    .option("-m, --manifest <path>", "manifest file (default: $MITTELO_MANIFEST or ./matrix.yaml)")
+  addManifestOption(
+    program
+      .command("system-test")
+      .description("run one backend, one case; artifacts under reports/e2e/<ts>_<backend>/")
+      .requiredOption("-b, --backend <name>", "backend name"),
+  )
     .option("--prompt <text>", "prompt instead of the default case's")
     .option("--run-on-warn", "run even when preflight warns")
     .option("-o, --out-dir <dir>", "report folder")

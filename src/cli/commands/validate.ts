@@ -4,13 +4,12 @@ import type { Diagnostic } from "../../manifest/diagnostic.ts";
 import { EXIT_OK, EXIT_USAGE } from "../../util/errors.ts";
 import { printable } from "../../util/printable.ts";
 import type { CliIO } from "../io.ts";
-import { manifestPath } from "../options.ts";
+import { addManifestOption, manifestPath } from "../options/manifest.ts";
 
 export function registerValidate(program: Command, io: CliIO): void {
-  program
-    .command("validate")
-    .description("check matrix.yaml against schemas/matrix.schema.json and the semantic rules; every problem with file:line:col")
-    .option("-m, --manifest <path>", "manifest file (default: $MITTELO_MANIFEST or ./matrix.yaml)")
+  addManifestOption(
+    program.command("validate").description("check matrix.yaml against schemas/matrix.schema.json and the semantic rules; every problem with file:line:col"),
+  )
     .option("--json", "print the result as JSON")
     .addHelpText("after", "\nExamples:\n  $ mittelo validate\n  $ mittelo validate --manifest test/fixtures/manifests/unknown-key.yaml --json")
     .action(async (options: { manifest?: string; json?: boolean }) => {
