@@ -120,14 +120,6 @@ export function parsePort(value: string | number, flag: string): number {
   return n;
 }
 
-export function parsePositive(value: string, flag: string, integer: boolean): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new MitteloError("usage", `${flag} must be a ${integer ? "positive integer" : "positive number"}, got "${value}"`);
-  }
-  return n;
-}
-
 /** A size flag: bytes as an integer, or with a unit (`64KiB`, `8MiB`, `1GiB`). */
 export function parseSize(value: string, flag: string): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value) : parseBytes(value);

@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { clientEndpoints, parsePositive } from "../../hub/config.ts";
+import { clientEndpoints } from "../../hub/config.ts";
 import { MitteloError } from "../../util/errors.ts";
 import { packageFile } from "../../util/package-root.ts";
 import { parseDuration } from "../../util/units.ts";
@@ -8,6 +8,7 @@ import type { AgentCommandOptions } from "../agent-command.ts";
 import { collect } from "../options/collect.ts";
 import { addHubOptions, type HubFlags } from "../options/hub.ts";
 import { addManifestOption, manifestPath } from "../options/manifest.ts";
+import { parseNumberFlag, POSITIVE, POSITIVE_INTEGER } from "../options/number.ts";
 import { stubModeOption } from "../options/stub-mode.ts";
 
 /** What commander hands the action: the hub and manifest flags, the numbers as typed, the rest as agentCommand takes them. */
@@ -59,9 +60,9 @@ export function registerAgent(program: Command, io: CliIO): void {
           manifest: manifestPath(manifest),
           hubs,
           token,
-          leaseSeconds: parsePositive(leaseSeconds, "--lease-seconds", false),
+          leaseSeconds: parseNumberFlag(leaseSeconds, "--lease-seconds", POSITIVE),
           waitMs,
-          maxTasks: maxTasks === undefined ? undefined : parsePositive(maxTasks, "--max-tasks", true),
+          maxTasks: maxTasks === undefined ? undefined : parseNumberFlag(maxTasks, "--max-tasks", POSITIVE_INTEGER),
         },
         io,
       ),

@@ -2,10 +2,11 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import type { HubClient } from "../../hub/client.ts";
-import { clientEndpoints, parsePositive } from "../../hub/config.ts";
+import { clientEndpoints } from "../../hub/config.ts";
 import { EXIT_OK, EXIT_USAGE, MitteloError, messageOf } from "../../util/errors.ts";
 import type { CliIO } from "../io.ts";
 import { addHubOptions, type HubFlags } from "../options/hub.ts";
+import { parseNumberFlag, POSITIVE_INTEGER } from "../options/number.ts";
 
 /** Bytes of each prompt, result and error `status` asks for (its table shows 60 characters). */
 const STATUS_TEXT_BYTES = 256;
@@ -50,8 +51,7 @@ export function registerHubClient(program: Command, io: CliIO): void {
       .option("--limit <n>", "how many (<= 0: all)", "50")
       .option("--json", "print the hub's reply as JSON"),
   ).action(async (options: Endpoint & { status?: string; limit: string; json?: boolean }) => {
-    const limit = Number(options.limit);
-    if (!Number.isInteger(limit)) throw new MitteloError("usage", `--limit must be an integer, got "${options.limit}"`);
+    const limit = parseNumberFlag(options.limit, "--limit", { integer: true });
     const reply = await withClient(
       options,
       async (c) => {
@@ -125,12 +125,8 @@ function registerEnqueue(program: Command, io: CliIO): void {
     if (sources !== 1) throw new MitteloError("usage", "give exactly one of --prompt, --file or --jsonl", { exitCode: EXIT_USAGE });
     const common: Record<string, unknown> = {};
     if (options.backend !== undefined) common.backend = options.backend;
-    if (options.priority !== undefined) {
-      const p = Number(options.priority);
-      if (!Number.isInteger(p)) throw new MitteloError("usage", `--priority must be an integer, got "${options.priority}"`);
-      common.priority = p;
-    }
-    if (options.maxAttempts !== undefined) common.max_attempts = parsePositive(options.maxAttempts, "--max-attempts", true);
+    if (options.priority !== undefined) common.priority = parseNumberFlag(options.priority, "--priority", { integer: true });
+    if (options.maxAttempts !== undefined) common.max_attempts = parseNumberFlag(options.maxAttempts, "--max-attempts", POSITIVE_INTEGER);
     const tasks = await tasksToEnqueue(options, common);
     const ids = await withClient(options, (c) => Promise.all(tasks.map((t) => c.callUnchecked("enqueue", t).then((r) => r.task_id))));
     io.stdout(options.json ? `${JSON.stringify(ids)}\n` : ids.map((id) => `${id}\n`).join(""));

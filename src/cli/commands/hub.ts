@@ -9,7 +9,6 @@ import {
   dbSetting,
   type HubConfig,
   parsePort,
-  parsePositive,
   parseSize,
   parseTimeout,
   urlHost,
@@ -19,6 +18,7 @@ import { EXIT_OK } from "../../util/errors.ts";
 import { watchParent } from "../../util/parent-watch.ts";
 import type { CliIO } from "../io.ts";
 import { exitNow, stoppable } from "../stop-signal.ts";
+import { parseNumberFlag, POSITIVE, POSITIVE_INTEGER } from "../options/number.ts";
 
 interface HubOptions {
   host?: string;
@@ -100,11 +100,11 @@ keep flowing. \`list\` cuts prompts, results and errors to ${LIST_TEXT_BYTES} by
         host: options.host ?? process.env.MITTELO_HOST ?? DEFAULT_HOST,
         port: parsePort(options.port ?? process.env.MITTELO_PORT ?? DEFAULT_PORT, "--port"),
         db: dbSetting(options.db, process.env),
-        dbPoolSize: options.dbPool === undefined ? undefined : parsePositive(options.dbPool, "--db-pool", true),
-        leaseSeconds: parsePositive(options.leaseSeconds, "--lease-seconds", false),
-        maxAttempts: parsePositive(options.maxAttempts, "--max-attempts", true),
+        dbPoolSize: options.dbPool === undefined ? undefined : parseNumberFlag(options.dbPool, "--db-pool", POSITIVE_INTEGER),
+        leaseSeconds: parseNumberFlag(options.leaseSeconds, "--lease-seconds", POSITIVE),
+        maxAttempts: parseNumberFlag(options.maxAttempts, "--max-attempts", POSITIVE_INTEGER),
         maxLineBytes: parseSize(options.maxLineBytes, "--max-line-bytes"),
-        maxConnections: parsePositive(options.maxConnections, "--max-connections", true),
+        maxConnections: parseNumberFlag(options.maxConnections, "--max-connections", POSITIVE_INTEGER),
         authTimeoutMs: parseTimeout(options.authTimeout, "--auth-timeout"),
         idleTimeoutMs: parseTimeout(options.idleTimeout, "--idle-timeout"),
         maxBufferedBytes: parseSize(options.maxBufferedBytes, "--max-buffered-bytes"),

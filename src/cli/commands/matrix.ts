@@ -9,6 +9,7 @@ import type { MatrixCommandOptions } from "../matrix-session.ts";
 import { defaultReporter, REPORTERS, type Reporter } from "../reporter.ts";
 import { collect } from "../options/collect.ts";
 import { addManifestOption, manifestPath } from "../options/manifest.ts";
+import { parseNumberFlag, POSITIVE_INTEGER } from "../options/number.ts";
 import { stubModeOption } from "../options/stub-mode.ts";
 
 /** What commander hands the action: the flags matrixCommand takes as they are, the others as typed. */
@@ -45,12 +46,7 @@ const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Validates numeric/duration flags up front, showing the bad value. The reporter defaults by where stdout goes. */
 export function parseMatrixFlags(flags: MatrixFlags, stdoutIsTTY = false, env: Readonly<Record<string, string | undefined>> = {}) {
   const { manifest, concurrency: concurrencyFlag, timeout, reporter, stub, stubMode, shard: shardFlag, repeat: repeatFlag, ...same } = flags;
-  let concurrency: number | undefined;
-  if (concurrencyFlag !== undefined) {
-    concurrency = Number(concurrencyFlag);
-    if (!Number.isInteger(concurrency) || concurrency < 1)
-      throw new MitteloError("bad-flag", `--concurrency must be a whole number >= 1, got '${concurrencyFlag}'`);
-  }
+  const concurrency = concurrencyFlag === undefined ? undefined : parseNumberFlag(concurrencyFlag, "--concurrency", POSITIVE_INTEGER);
   let timeoutMs: number | undefined;
   if (timeout !== undefined) {
     timeoutMs = parseDuration(/^\d+(\.\d+)?$/.test(timeout) ? Number(timeout) : timeout);
@@ -63,12 +59,7 @@ export function parseMatrixFlags(flags: MatrixFlags, stdoutIsTTY = false, env: R
     });
   if ((flags.shardBy !== undefined || flags.timings !== undefined) && !shard)
     throw new MitteloError("bad-flag", `${flags.shardBy !== undefined ? "--shard-by" : "--timings"} only applies with --shard i/n`);
-  let repeat: number | undefined;
-  if (repeatFlag !== undefined) {
-    repeat = Number(repeatFlag);
-    if (!Number.isInteger(repeat) || repeat < 1 || repeat > 1000)
-      throw new MitteloError("bad-flag", `--repeat must be a whole number from 1 to 1000, got '${repeatFlag}'`);
-  }
+  const repeat = repeatFlag === undefined ? undefined : parseNumberFlag(repeatFlag, "--repeat", { integer: true, min: 1, max: 1000 });
   if (flags.label !== undefined && !LABEL.test(flags.label))
     throw new MitteloError("bad-flag", `--label must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit), got '${flags.label}'`, {
       hint: "e.g. --label linux-x64 or --label gpu-box",

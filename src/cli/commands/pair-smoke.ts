@@ -1,11 +1,12 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { StubMode } from "../../stub/types.ts";
-import { EXIT_FAIL, EXIT_OK, MitteloError } from "../../util/errors.ts";
+import { EXIT_FAIL, EXIT_OK } from "../../util/errors.ts";
 import { fileTimestamp } from "../../util/units.ts";
 import type { CliIO } from "../io.ts";
 import { signalExitCode, stoppable } from "../stop-signal.ts";
 import { addManifestOption, manifestPath } from "../options/manifest.ts";
+import { parseNumberFlag, POSITIVE, POSITIVE_INTEGER } from "../options/number.ts";
 import { stubModeOption } from "../options/stub-mode.ts";
 import { startRunGuard } from "../run-guard.ts";
 
@@ -19,14 +20,6 @@ interface PairSmokeFlags {
   stub?: boolean;
   stubMode?: StubMode;
   manifest?: string;
-}
-
-function positive(value: string, flag: string, integer: boolean): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new MitteloError("bad-flag", `${flag} must be a ${integer ? "whole " : ""}number > 0, got '${value}'`);
-  }
-  return n;
 }
 
 export function registerPairSmoke(program: Command, io: CliIO): void {
@@ -49,8 +42,8 @@ export function registerPairSmoke(program: Command, io: CliIO): void {
       "\nExamples:\n  $ mittelo pair-smoke --backend-a echo --backend-b echo\n  $ mittelo pair-smoke -a echo -b echo --tasks 10 --chaos\n  $ mittelo pair-smoke --stub --backend-a codex --backend-b claude_code\n  $ mittelo pair-smoke --stub-mode 429 -a codex -b claude_code --tasks 2   # SKIP quota",
     )
     .action(async (flags: PairSmokeFlags) => {
-      const tasks = positive(flags.tasks, "--tasks", true);
-      const timeoutMs = Math.round(positive(flags.timeoutS, "--timeout-s", false) * 1000);
+      const tasks = parseNumberFlag(flags.tasks, "--tasks", POSITIVE_INTEGER);
+      const timeoutMs = Math.round(parseNumberFlag(flags.timeoutS, "--timeout-s", POSITIVE) * 1000);
       const { runPairSmoke } = await import("../../smoke/run-pair-smoke.ts");
       // The hub, the agents and their backends carry the smoke's mark: its watchdog kills them should it be killed.
       const guard = startRunGuard();

@@ -7,6 +7,7 @@ import { MODES } from "../../stub/types.ts";
 import { EXIT_OK, MitteloError } from "../../util/errors.ts";
 import type { CliIO } from "../io.ts";
 import { exitNow, stoppable } from "../stop-signal.ts";
+import { parseNumberFlag } from "../options/number.ts";
 
 interface StubCliOptions {
   host: string;
@@ -20,12 +21,6 @@ interface StubCliOptions {
   slowMs: string;
   maxBody: string;
   allowInsecureBind?: boolean;
-}
-
-function integer(name: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new MitteloError("stub-option", `--${name} must be an integer from ${min} to ${max}, got "${value}"`);
-  return n;
 }
 
 async function answerSource(options: StubCliOptions): Promise<AnswerSource> {
@@ -67,6 +62,9 @@ Examples:
       const { startStub } = await import("../../stub/server.ts");
       const mode = parseMode(options.mode);
       const answer = await answerSource(options);
+      const port = parseNumberFlag(options.port, "--port", { integer: true, min: 0, max: 65535 });
+      const slowMs = parseNumberFlag(options.slowMs, "--slow-ms", { integer: true, min: 0, max: 3_600_000 });
+      const maxBodyBytes = parseNumberFlag(options.maxBody, "--max-body", { integer: true, min: 1, max: 1024 ** 3 });
       // The first signal closes the stub (open requests end, the log is complete), exit 0; a second one exits at once,
       // 128 + the first's number.
       const { value: stub, signal } = await stoppable(
@@ -75,12 +73,12 @@ Examples:
         async (stop) => {
           const stub = await startStub({
             host: options.host,
-            port: integer("port", options.port, 0, 65535),
+            port,
             mode,
             answer,
             log: options.log,
-            slowMs: integer("slow-ms", options.slowMs, 0, 3_600_000),
-            maxBodyBytes: integer("max-body", options.maxBody, 1, 1024 ** 3),
+            slowMs,
+            maxBodyBytes,
             redact: makeRedactor(process.env), // the caller's secrets, should a client send one the header rules miss
             allowInsecureBind: options.allowInsecureBind === true,
           });
