@@ -2,6 +2,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { messageOf } from "../util/errors.ts";
+import { BodyTooLarge, readBody } from "../util/read-body.ts";
 import { version } from "../util/version.ts";
 import type { ByteBudget } from "./byte-budget.ts";
 import { HTTP_STATUS, ProtocolError } from "./errors.ts";
@@ -142,7 +143,7 @@ async function handle(hub: Hub, options: RestOptions, req: http.IncomingMessage,
     return send(res, 401, { error: { message: "authentication required: send Authorization: Bearer <token>" } });
   }
   try {
-    const body = route.method === "POST" ? await readBody(req, options.limits.maxLineBytes, options.budget) : {};
+    const body = route.method === "POST" ? await readParams(req, res, options.limits.maxLineBytes, options.budget) : {};
     const result = await route.run(hub, { ...(id === undefined ? {} : { id }), query: url.searchParams, body });
     await durable(hub); // answer only what is committed
     send(res, route.status, result);
@@ -152,22 +153,20 @@ async function handle(hub: Hub, options: RestOptions, req: http.IncomingMessage,
   }
 }
 
-/** The body, at most `max` bytes; while it is read it counts against the budget (reading waits when over). */
-async function readBody(req: http.IncomingMessage, max: number, budget: ByteBudget): Promise<Params> {
-  const chunks: Buffer[] = [];
-  let size = 0;
+/**
+ * The body as a JSON object, at most `max` bytes; while it is read it counts against the budget (reading waits when
+ * over). A body over the limit is not read on: the answer closes the connection.
+ */
+async function readParams(req: http.IncomingMessage, res: http.ServerResponse, max: number, budget: ByteBudget): Promise<Params> {
+  let body: Buffer;
   try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      budget.change(chunk.length);
-      if (size > max) throw new ProtocolError("too_large", `request body exceeds the limit of ${max} bytes`);
-      chunks.push(chunk);
-      if (!budget.allows(size)) await new Promise<void>((resolve) => budget.wait(resolve));
-    }
-  } finally {
-    budget.change(-size);
+    body = await readBody(req, max, budget);
+  } catch (error) {
+    if (!(error instanceof BodyTooLarge)) throw error;
+    res.setHeader("Connection", "close");
+    throw new ProtocolError("too_large", `request body exceeds the limit of ${max} bytes`);
   }
-  const text = Buffer.concat(chunks).toString("utf8").trim();
+  const text = body.toString("utf8").trim();
   if (text === "") return {};
   let value: unknown;
   try {

@@ -1,32 +1,5 @@
-// Small HTTP helpers for the stub: bounded body reading, JSON answers, SSE frames.
-import type { IncomingMessage, ServerResponse } from "node:http";
-
-export class BodyTooLarge extends Error {}
-
-/** Reads the whole body, rejecting with BodyTooLarge past `limit` bytes (the rest is not buffered). */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new BodyTooLarge(`${declared} bytes`));
-      return;
-    }
-    const parts: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off("data", onData);
-        reject(new BodyTooLarge(`more than ${limit} bytes`));
-        return;
-      }
-      parts.push(chunk);
-    };
-    req.on("data", onData);
-    req.on("end", () => resolve(Buffer.concat(parts)));
-    req.on("error", reject);
-  });
-}
+// Small HTTP helpers for the stub: JSON answers, SSE frames (bodies are read by util/read-body.ts).
+import type { ServerResponse } from "node:http";
 
 /** The body as JSON, or undefined when it is empty or not JSON. */
 export function parseJson(body: Buffer): unknown {

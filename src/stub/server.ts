@@ -4,8 +4,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { MitteloError, messageOf } from "../util/errors.ts";
 import { isLoopback } from "../util/loopback.ts";
+import { BodyTooLarge, readBody } from "../util/read-body.ts";
 import { type AnswerSource, answerFor } from "./answer.ts";
-import { BodyTooLarge, parseJson, readBody, sendJson } from "./http.ts";
+import { parseJson, sendJson } from "./http.ts";
 import { type LogSummary, RequestLog, redactHeaders, redactPath } from "./log.ts";
 import { errorMessage, errorStatus, garbageBody } from "./modes.ts";
 import { dialects, findPlumbing, notFound } from "./routes.ts";

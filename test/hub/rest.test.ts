@@ -108,3 +108,27 @@ storeTest("unknown routes are 404 and wrong methods 405 with Allow; REST and TCP
   const leased = await client.call("lease", { worker_id: "w" });
   t.equal(leased.tasks[0]?.task_id, created.task_id);
 });
+
+storeTest("a chunked body over the limit (no content-length) gets 413 and the connection is closed, not reset", async (t) => {
+  const hub = await startTestHub(t, { restPort: 0, maxLineBytes: 4096 });
+  const { request } = await import("node:http");
+  const answer = await new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
+    const req = request(`http://127.0.0.1:${hub.rest!.port}/tasks`, { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (s: string) => {
+        body += s;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body }));
+    });
+    req.on("error", reject);
+    req.write(`{"prompt":"${"x".repeat(4096)}`);
+    req.end(`${"y".repeat(4096)}"}`);
+  });
+  t.equal(answer.status, 413);
+  t.equal(answer.connection, "close");
+  t.match(JSON.parse(answer.body), { error: { message: "request body exceeds the limit of 4096 bytes" } });
+  const after = await fetch(`http://127.0.0.1:${hub.rest!.port}/tasks`, { method: "POST", body: '{"prompt":"still up"}' });
+  t.equal(after.status, 201, "the hub keeps serving");
+  await after.text();
+});
