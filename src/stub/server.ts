@@ -1,17 +1,17 @@
 // The model stub server: one node:http server that answers every dialect's model calls deterministically,
 // in a chosen mode, logging each request. `startStub` is the programmatic API the harness uses.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MitteloError, messageOf } from "../util/errors.ts";
 import { isLoopback } from "../util/loopback.ts";
 import { BodyTooLarge, readBody } from "../util/read-body.ts";
-import { type AnswerSource, answerFor } from "./answer.ts";
-import { parseJson, sendJson } from "./http.ts";
+import type { AnswerSource } from "./answer.ts";
+import { sendJson } from "./http.ts";
 import { type LogSummary, RequestLog, redactHeaders, redactPath } from "./log.ts";
-import { errorMessage, errorStatus, garbageBody } from "./modes.ts";
+import { answerModelCall, type ModelCallContext } from "./model-call.ts";
+import { errorMessage } from "./modes.ts";
 import { dialects, findPlumbing, notFound } from "./routes.ts";
-import { structuredAnswer } from "./structured.ts";
-import type { Dialect, RequestRecord, StubMode } from "./types.ts";
+import type { RequestRecord, StubMode } from "./types.ts";
 
 export interface StubOptions {
   /** Default 127.0.0.1. */
@@ -68,73 +68,30 @@ export async function startStub(options: StubOptions = {}): Promise<StubServer> 
     });
   }
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const slowMs = options.slowMs ?? 2000;
-  const answer: AnswerSource = options.answer ?? { kind: "default" };
   const log = new RequestLog(options.log, { redact: options.redact, window: options.logWindow });
   const timers = new Set<NodeJS.Timeout>();
+  const open = new OpenRequests();
   let mode: StubMode = options.mode ?? "ok";
   let closing: Promise<void> | undefined;
-  let pending = 0;
-  let onDrained: (() => void) | undefined;
-
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
-
-  async function modelCall(dialect: Dialect, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, set: (f: Partial<RequestRecord>) => void) {
-    const turn = dialect.turn({ method: req.method ?? "GET", url, headers: req.headers, body: parseJson(body), bytes: body.length });
-    set({ model: turn.model ?? null });
-    const current = mode;
-    if (current === "hang") return;
-    const status = errorStatus(current);
-    if (status !== undefined) {
-      sendJson(res, status, dialect.errorBody(status, errorMessage(status)), status === 429 ? { "retry-after": "1" } : {});
-      return;
-    }
-    if (current === "garbage") {
-      res.writeHead(200, { "content-type": turn.stream ? "text/event-stream" : "application/json" });
-      res.end(garbageBody(turn.stream));
-      return;
-    }
-    if (current === "slow") {
-      await wait(slowMs);
-      if (res.destroyed || closing) return;
-    }
-    const text = answerFor(answer, turn.prompt);
-    dialect.reply(res, turn, turn.schema === undefined ? text : structuredAnswer(turn.schema, text));
-  }
+  const calls: ModelCallContext = {
+    mode: () => mode,
+    answer: options.answer ?? { kind: "default" },
+    slowMs: options.slowMs ?? 2000,
+    wait: (ms) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          resolve();
+        }, ms);
+        timers.add(timer);
+      }),
+    closing: () => closing !== undefined,
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = performance.now();
     const method = req.method ?? "GET";
     const url = new URL(req.url ?? "/", "http://stub.invalid");
-    const record: RequestRecord = {
-      time: new Date().toISOString(),
-      method,
-      path: redactPath(url),
-      dialect: null,
-      model: null,
-      bytes: 0,
-      status: null,
-      mode,
-      ms: 0,
-      headers: redactHeaders(req.headers),
-    };
-    const set = (fields: Partial<RequestRecord>) => Object.assign(record, fields);
-    pending++;
-    res.on("close", () => {
-      if (--pending === 0) onDrained?.();
-      record.status = res.headersSent ? res.statusCode : null;
-      record.ms = Math.round(performance.now() - started);
-      if (!res.writableFinished && !record.note) record.note = "aborted";
-      log.add(record);
-    });
-
+    const set = open.track(req, res, url, mode, log);
     const plumbing = findPlumbing(method, url, req.headers.upgrade);
     const dialect = plumbing ? undefined : dialects.find((d) => d.matches(method, url));
     set({ dialect: plumbing?.dialect ?? dialect?.name ?? null, ...(plumbing?.note ? { note: plumbing.note } : {}) });
@@ -151,7 +108,7 @@ export async function startStub(options: StubOptions = {}): Promise<StubServer> 
     }
     set({ bytes: body.length });
     if (plumbing) plumbing.answer(res);
-    else if (dialect) await modelCall(dialect, req, res, url, body, set);
+    else if (dialect) await answerModelCall({ dialect, req, res, url, body, set }, calls);
     else {
       set({ note: "unknown-route" });
       notFound(res, method, url.pathname);
@@ -165,22 +122,7 @@ export async function startStub(options: StubOptions = {}): Promise<StubServer> 
     });
   });
   server.keepAliveTimeout = 30_000;
-
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) =>
-      reject(
-        new MitteloError("stub-listen", `the stub cannot listen on ${host}:${options.port ?? 0}: ${error.code ?? error.message}`, {
-          hint: "choose another --port (0 picks a free one) or --host",
-          cause: error,
-        }),
-      );
-    server.once("error", onError);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", onError);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, host, options.port ?? 0);
   const urlHost = host.includes(":") ? `[${host}]` : host;
 
   return {
@@ -191,25 +133,80 @@ export async function startStub(options: StubOptions = {}): Promise<StubServer> 
     setMode: (next) => {
       mode = next;
     },
-    pending: () => pending,
+    pending: () => open.count,
     requests: () => log.all(),
     requestCount: () => log.count(),
     requestsSince: (mark) => log.since(mark),
     summary: () => log.summary(),
     close() {
       // Resolves once the listener is closed and every open request has been logged.
-      closing ??= new Promise<void>((resolve) => {
+      closing ??= (async () => {
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
-        const drained = new Promise<void>((done) => {
-          if (pending === 0) done();
-          else onDrained = done;
-        });
+        const drained = open.drained();
         const stopped = new Promise<void>((done) => server.close(() => done()));
         server.closeAllConnections();
-        void Promise.all([drained, stopped]).then(() => resolve());
-      });
+        await Promise.all([drained, stopped]);
+      })();
       return closing;
     },
   };
+}
+
+/** The requests received and not yet answered or abandoned; each one's record is logged when its response closes. */
+class OpenRequests {
+  count = 0;
+  private onDrained: (() => void) | undefined;
+
+  /** Starts the request's record; returns the setter of its fields. The record is logged when the response closes. */
+  track(req: IncomingMessage, res: ServerResponse, url: URL, mode: StubMode, log: RequestLog): (fields: Partial<RequestRecord>) => void {
+    const started = performance.now();
+    const record: RequestRecord = {
+      time: new Date().toISOString(),
+      method: req.method ?? "GET",
+      path: redactPath(url),
+      dialect: null,
+      model: null,
+      bytes: 0,
+      status: null,
+      mode,
+      ms: 0,
+      headers: redactHeaders(req.headers),
+    };
+    this.count++;
+    res.on("close", () => {
+      if (--this.count === 0) this.onDrained?.();
+      record.status = res.headersSent ? res.statusCode : null;
+      record.ms = Math.round(performance.now() - started);
+      if (!res.writableFinished && !record.note) record.note = "aborted";
+      log.add(record);
+    });
+    return (fields) => Object.assign(record, fields);
+  }
+
+  /** Resolves when no request is open. */
+  drained(): Promise<void> {
+    return new Promise<void>((done) => {
+      if (this.count === 0) done();
+      else this.onDrained = done;
+    });
+  }
+}
+
+/** Listens on host:port (0: any free port) and resolves with the port; a clear error when it cannot. */
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) =>
+      reject(
+        new MitteloError("stub-listen", `the stub cannot listen on ${host}:${port}: ${error.code ?? error.message}`, {
+          hint: "choose another --port (0 picks a free one) or --host",
+          cause: error,
+        }),
+      );
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
