@@ -1,5 +1,6 @@
 // docs/BACKENDS.md: per backend, what it needs, how to install and log in, how it is run, how it fails.
-import { modelEnvName, resolveAlias } from "../manifest/plan.ts";
+import { modelEnvName } from "../manifest/plan-backend.ts";
+import { resolveAlias } from "../manifest/plan.ts";
 import type { Backend, MitteloBackendMatrixManifest as Manifest } from "../manifest/schema-types.ts";
 import { shellQuote } from "../util/shell-quote.ts";
 import { code, GENERATED, mdTable } from "./markdown.ts";

@@ -3,9 +3,10 @@ import { resolve } from "node:path";
 import { MitteloError } from "../util/errors.ts";
 import { parseBytes, parseDuration } from "../util/units.ts";
 import { DEFAULTS } from "./defaults.ts";
-import type { Excluded, Invocation, Outcome, Plan, PlannedBackend, PlannedCase, PlannedPair, PlanSettings } from "./plan-types.ts";
+import { folderBackend, type Inherited, manifestBackend, overridePrompt } from "./plan-backend.ts";
+import type { Excluded, Outcome, Plan, PlannedBackend, PlannedPair, PlanSettings } from "./plan-types.ts";
 import { didYouMean } from "./schema-errors.ts";
-import type { Backend, Case, MitteloBackendMatrixManifest as Manifest } from "./schema-types.ts";
+import type { Backend, MitteloBackendMatrixManifest as Manifest } from "./schema-types.ts";
 
 /** A backends/<name>/run found on disk. */
 export interface DiscoveredBackend {
@@ -50,11 +51,6 @@ export interface PlanSource {
 
 const ms = (value: number | string | undefined, fallback: number | string): number => parseDuration(value ?? fallback) ?? (parseDuration(fallback) as number);
 
-/** The model variable of a backend: MITTELO_<NAME>_MODEL. */
-export function modelEnvName(name: string): string {
-  return `MITTELO_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_MODEL`;
-}
-
 /** Resolves `alias_of` chains: the alias's own fields override its target's; env maps merge. Iterative and memoized. */
 export function resolveAlias(manifest: Manifest, name: string, memo = new Map<string, Backend>()): Backend {
   const chain: string[] = [];
@@ -90,48 +86,19 @@ export function resolveAlias(manifest: Manifest, name: string, memo = new Map<st
 
 export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanOptions = {}): Plan {
   const profileName = options.profile;
-  const profiles = manifest.profiles ?? {};
-  if (profileName !== undefined && profileName !== "default" && !profiles[profileName]) {
-    const names = Object.keys(profiles);
-    const guess = didYouMean(profileName, names);
-    throw new MitteloError("unknown-profile", `no profile named '${profileName}' in ${source.file}`, {
-      hint: `${guess ? `did you mean '${guess}'? ` : ""}profiles: ${names.join(", ") || "(none)"}`,
-    });
-  }
-  const profile = profileName ? profiles[profileName] : undefined;
+  const profile = activeProfile(manifest, source, profileName);
   const d = manifest.defaults ?? {};
-  const settings: PlanSettings = {
-    concurrency: options.concurrency ?? profile?.concurrency ?? d.concurrency ?? DEFAULTS.concurrency,
-    killGraceMs: ms(d.kill_grace, DEFAULTS.killGrace),
-    probeTimeoutMs: ms(profile?.probe_timeout ?? d.probe_timeout, DEFAULTS.probeTimeout),
-    gateIdleMs: ms(d.gate_idle, DEFAULTS.gateIdle),
-    outputCapBytes: parseBytes(d.output_cap ?? DEFAULTS.outputCap) ?? (parseBytes(DEFAULTS.outputCap) as number),
-    sandbox: { home: d.sandbox?.home ?? true, workdir: d.sandbox?.workdir ?? true, copyAuth: d.sandbox?.copy_auth ?? true },
-    redactEnv: d.redact_env ?? [],
-    crashPatterns: d.crash_patterns ?? [...DEFAULTS.crashPatterns],
-    gatePatterns: d.gate_patterns ?? [...DEFAULTS.gatePatterns],
-    runOnWarn: options.runOnWarn ?? profile?.run_on_warn ?? false,
-    stub: options.stub ?? profile?.stub ?? false,
-  };
-
-  const known = new Set([...Object.keys(manifest.backends), ...source.discovered.map((b) => b.name)]);
-  for (const name of [...(options.include ?? []), ...(options.exclude ?? [])]) {
-    if (!known.has(name)) {
-      const guess = didYouMean(name, [...known]);
-      throw new MitteloError("unknown-backend", `no backend named '${name}'`, {
-        hint: `${guess ? `did you mean '${guess}'? ` : ""}backends: ${[...known].sort().join(", ")}`,
-      });
-    }
-  }
+  const settings = planSettings(manifest, profile, options);
+  checkNamedBackends(manifest, source, options);
   const include = options.include?.length ? options.include : profile?.include;
   const exclude = new Set([...(options.exclude ?? []), ...(profile?.exclude ?? [])]);
   const excluded: Plan["excluded"] = [];
-  const expectedFor = (own: Record<string, Outcome> | undefined): Outcome =>
-    (profileName ? own?.[profileName] : undefined) ?? profile?.expect ?? own?.default ?? d.expect ?? (DEFAULTS.expect as Outcome);
-
-  const defaultCases = (d.cases ?? []).map((c) => (options.prompt === undefined ? c : overridePrompt(c, options.prompt)));
-  const timeoutFor = (backendTimeout: number | string | undefined, c: Case | undefined) =>
-    options.timeoutMs ?? ms(c?.timeout ?? backendTimeout ?? profile?.timeout ?? d.timeout, DEFAULTS.timeout);
+  const inherited: Inherited = {
+    defaultCases: (d.cases ?? []).map((c) => (options.prompt === undefined ? c : overridePrompt(c, options.prompt))),
+    expectedFor: (own) => (profileName ? own?.[profileName] : undefined) ?? profile?.expect ?? own?.default ?? d.expect ?? (DEFAULTS.expect as Outcome),
+    timeoutFor: (backendTimeout, c) => options.timeoutMs ?? ms(c?.timeout ?? backendTimeout ?? profile?.timeout ?? d.timeout, DEFAULTS.timeout),
+    wrapperOf: (path) => source.resolveWrapper?.(path) ?? resolve(source.dir, path),
+  };
 
   const backends: PlannedBackend[] = [];
   const consider = (name: string, make: () => PlannedBackend, enabled = true) => {
@@ -144,77 +111,87 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
       else backends.push(backend);
     }
   };
-
   const resolved = new Map<string, Backend>();
   for (const name of Object.keys(manifest.backends).sort()) {
     const entry = resolveAlias(manifest, name, resolved);
-    const wrapperOf = (path: string) => source.resolveWrapper?.(path) ?? resolve(source.dir, path);
-    consider(
-      name,
-      () => {
-        const promptMode = entry.invoke?.prompt ?? "stdin";
-        const invocation: Invocation = entry.invoke?.argv
-          ? { kind: "argv", argv: [...entry.invoke.argv], prompt: promptMode, builtin: entry.invoke.builtin }
-          : { kind: "wrapper", path: wrapperOf(entry.invoke?.wrapper ?? `backends/${name}/run`), prompt: promptMode, builtin: entry.invoke?.builtin };
-        const cases = [...(entry.skip_default_cases ? [] : defaultCases), ...(entry.cases ?? [])].map((c) => planCase(c, timeoutFor(entry.timeout, c)));
-        return {
-          name,
-          source: "manifest",
-          aliasOf: manifest.backends[name]?.alias_of,
-          description: entry.description ?? "",
-          invocation,
-          requires: entry.requires ?? {},
-          install: entry.install,
-          login: entry.login,
-          docs: entry.docs,
-          notes: entry.notes,
-          model: { env: entry.model?.env ?? modelEnvName(name), default: entry.model?.default ?? "" },
-          env: entry.env ?? {},
-          passEnv: entry.pass_env ?? [],
-          version: entry.version,
-          help: entry.help,
-          output: {
-            extract: entry.output?.extract ?? "text",
-            field: entry.output?.field,
-            errorField: entry.output?.error_field,
-            clean: entry.output?.clean ?? true,
-            bannerPatterns: entry.output?.banner_patterns ?? [],
-          },
-          failures: entry.failures ?? [],
-          cases,
-          expected: expectedFor(manifest.backends[name]?.expect ?? entry.expect),
-          timeoutMs: timeoutFor(entry.timeout, undefined),
-          concurrency: entry.concurrency ?? 1,
-          stub: entry.stub,
-          line: source.lines?.backends[name],
-        };
-      },
-      entry.enabled ?? true,
-    );
+    consider(name, () => manifestBackend(manifest, name, entry, source.lines?.backends[name], inherited), entry.enabled ?? true);
   }
   for (const found of source.discovered) {
-    if (manifest.backends[found.name]) continue;
-    consider(found.name, () => ({
-      name: found.name,
-      source: "folder",
-      description: `folder-only backend (${found.wrapper})`,
-      invocation: { kind: "wrapper", path: found.wrapper, prompt: "stdin" },
-      requires: {},
-      model: { env: modelEnvName(found.name), default: "" },
-      env: {},
-      passEnv: [],
-      output: { extract: "text", clean: true, bannerPatterns: [] },
-      failures: [],
-      cases: defaultCases.map((c) => planCase(c, timeoutFor(undefined, c))),
-      expected: expectedFor(undefined),
-      timeoutMs: timeoutFor(undefined, undefined),
-      concurrency: 1,
-    }));
+    if (!manifest.backends[found.name]) consider(found.name, () => folderBackend(found, inherited));
   }
   backends.sort((a, b) => a.name.localeCompare(b.name));
   for (const folder of source.ignored ?? []) excluded.push({ kind: "folder", name: folder.folder, why: folder.why });
+  const pairs = planPairs(manifest, source, backends, excluded, inherited.expectedFor);
+  const repeat = options.repeat ?? 1;
+  if (!Number.isInteger(repeat) || repeat < 1) throw new MitteloError("bad-flag", `--repeat must be a whole number >= 1, got '${options.repeat}'`);
 
-  // A pair runs only when both its backends are in the plan; otherwise it is left out like a filtered backend.
+  return {
+    manifestFile: source.file,
+    manifestDir: source.dir,
+    manifestHash: source.hash,
+    profile: profileName,
+    settings,
+    backends,
+    excluded,
+    pairs,
+    repeat,
+  };
+}
+
+type Profile = NonNullable<Manifest["profiles"]>[string];
+
+/** The profile named by --profile (none for `default` or no flag); an unknown name is an error with the names there are. */
+function activeProfile(manifest: Manifest, source: PlanSource, profileName: string | undefined): Profile | undefined {
+  const profiles = manifest.profiles ?? {};
+  if (profileName !== undefined && profileName !== "default" && !profiles[profileName]) {
+    const names = Object.keys(profiles);
+    const guess = didYouMean(profileName, names);
+    throw new MitteloError("unknown-profile", `no profile named '${profileName}' in ${source.file}`, {
+      hint: `${guess ? `did you mean '${guess}'? ` : ""}profiles: ${names.join(", ") || "(none)"}`,
+    });
+  }
+  return profileName ? profiles[profileName] : undefined;
+}
+
+/** The run's settings: the flags over the profile over the manifest's defaults over mittelo's. */
+function planSettings(manifest: Manifest, profile: Profile | undefined, options: PlanOptions): PlanSettings {
+  const d = manifest.defaults ?? {};
+  return {
+    concurrency: options.concurrency ?? profile?.concurrency ?? d.concurrency ?? DEFAULTS.concurrency,
+    killGraceMs: ms(d.kill_grace, DEFAULTS.killGrace),
+    probeTimeoutMs: ms(profile?.probe_timeout ?? d.probe_timeout, DEFAULTS.probeTimeout),
+    gateIdleMs: ms(d.gate_idle, DEFAULTS.gateIdle),
+    outputCapBytes: parseBytes(d.output_cap ?? DEFAULTS.outputCap) ?? (parseBytes(DEFAULTS.outputCap) as number),
+    sandbox: { home: d.sandbox?.home ?? true, workdir: d.sandbox?.workdir ?? true, copyAuth: d.sandbox?.copy_auth ?? true },
+    redactEnv: d.redact_env ?? [],
+    crashPatterns: d.crash_patterns ?? [...DEFAULTS.crashPatterns],
+    gatePatterns: d.gate_patterns ?? [...DEFAULTS.gatePatterns],
+    runOnWarn: options.runOnWarn ?? profile?.run_on_warn ?? false,
+    stub: options.stub ?? profile?.stub ?? false,
+  };
+}
+
+/** Every name given to --include / --exclude is a backend of the manifest or a folder (else: did you mean …?). */
+function checkNamedBackends(manifest: Manifest, source: PlanSource, options: PlanOptions): void {
+  const known = new Set([...Object.keys(manifest.backends), ...source.discovered.map((b) => b.name)]);
+  for (const name of [...(options.include ?? []), ...(options.exclude ?? [])]) {
+    if (!known.has(name)) {
+      const guess = didYouMean(name, [...known]);
+      throw new MitteloError("unknown-backend", `no backend named '${name}'`, {
+        hint: `${guess ? `did you mean '${guess}'? ` : ""}backends: ${[...known].sort().join(", ")}`,
+      });
+    }
+  }
+}
+
+/** The manifest's smoke pairs: a pair runs only when both its backends are in the plan; otherwise it is left out like a filtered backend. */
+function planPairs(
+  manifest: Manifest,
+  source: PlanSource,
+  backends: PlannedBackend[],
+  excluded: Plan["excluded"],
+  expectedFor: Inherited["expectedFor"],
+): PlannedPair[] {
   const smoke = manifest.smoke;
   const planned = new Set(backends.map((b) => b.name));
   const pairs: PlannedPair[] = [];
@@ -237,20 +214,7 @@ export function buildPlan(manifest: Manifest, source: PlanSource, options: PlanO
       line: source.lines?.pairs[i],
     });
   }
-  const repeat = options.repeat ?? 1;
-  if (!Number.isInteger(repeat) || repeat < 1) throw new MitteloError("bad-flag", `--repeat must be a whole number >= 1, got '${options.repeat}'`);
-
-  return {
-    manifestFile: source.file,
-    manifestDir: source.dir,
-    manifestHash: source.hash,
-    profile: profileName,
-    settings,
-    backends,
-    excluded,
-    pairs,
-    repeat,
-  };
+  return pairs;
 }
 
 /** How a left-out item is named in --list and summary.md: `codex`, `pair echo-echo`, `folder /x/backends/My`. */
@@ -263,14 +227,4 @@ function noCaseWhy(backend: PlannedBackend, manifest: Manifest): string {
   if (own?.skip_default_cases) return "no case to run: it sets skip_default_cases and declares no cases";
   if (backend.source === "folder") return "no case to run: a folder backend runs the default cases, and defaults.cases is empty";
   return "no case to run: defaults.cases is empty and it declares no cases";
-}
-
-function overridePrompt(c: Case, prompt: string): Case {
-  return { ...c, prompt, expect: { exit_code: c.expect?.exit_code ?? 0, stderr_not: c.expect?.stderr_not, max_latency: c.expect?.max_latency } };
-}
-
-function planCase(c: Case, timeoutMs: number): PlannedCase {
-  const planned: PlannedCase = { name: c.name, prompt: c.prompt, timeoutMs, expect: { ...c.expect, exit_code: c.expect?.exit_code ?? 0 } };
-  if (c.min_pass_rate !== undefined) planned.minPassRate = c.min_pass_rate;
-  return planned;
 }
