@@ -2,13 +2,8 @@
 // The applied versions are rows of mittelo_schema; pending migrations run in one transaction under an advisory lock,
 // so hubs starting at the same time on an empty database do not race.
 import { MitteloError } from "../../../util/errors.ts";
+import type { Migration } from "../migration.ts";
 import type { Sql } from "./connect.ts";
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
 
 export const migrations: readonly Migration[] = [
   {

@@ -1,5 +1,6 @@
 // Reads of the PostgreSQL store. Times are compared on the database's clock.
-import { DEFAULT_WORKER_ID, type Stats, type TaskRow } from "../../task.ts";
+import type { Stats, TaskRow } from "../../task.ts";
+import { heldLeases } from "../held-leases.ts";
 import type { ListedRow, ListQuery } from "../store.ts";
 import type { Sql } from "./connect.ts";
 
@@ -33,17 +34,5 @@ export async function taskStats(sql: Sql): Promise<Stats> {
 export async function leasesNow(sql: Sql): Promise<{ held: Map<string, number[]>; expired: number }> {
   const rows = await sql<{ worker_id: string | null; task_id: number; valid: boolean }[]>`
     SELECT worker_id, task_id, leased_until > extract(epoch FROM now())::float8 AS valid FROM tasks WHERE status = 'leased' ORDER BY task_id`;
-  const held = new Map<string, number[]>();
-  let expired = 0;
-  for (const row of rows) {
-    if (!row.valid) {
-      expired++;
-      continue;
-    }
-    const id = row.worker_id ?? DEFAULT_WORKER_ID;
-    const list = held.get(id);
-    if (list) list.push(row.task_id);
-    else held.set(id, [row.task_id]);
-  }
-  return { held, expired };
+  return heldLeases(rows);
 }

@@ -5,7 +5,8 @@ import { chmodSync, closeSync, constants, mkdirSync, openSync, statSync } from "
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { MitteloError, messageOf } from "../../../util/errors.ts";
-import { type Migration, migrations } from "./migrations.ts";
+import type { Migration } from "../migration.ts";
+import { migrations } from "./migrations.ts";
 
 export type Db = Database.Database;
 

@@ -1,4 +1,4 @@
-import { DEFAULT_WORKER_ID } from "../../task.ts";
+import { heldLeases } from "../held-leases.ts";
 import type { Db } from "./db.ts";
 import { prepared } from "./prepared.ts";
 
@@ -17,17 +17,5 @@ export function leasesAt(db: Db, now: number): { held: Map<string, number[]>; ex
     task_id: number;
     leased_until: number;
   }[];
-  const held = new Map<string, number[]>();
-  let expired = 0;
-  for (const row of rows) {
-    if (row.leased_until <= now) {
-      expired++;
-      continue;
-    }
-    const id = row.worker_id ?? DEFAULT_WORKER_ID;
-    const list = held.get(id);
-    if (list) list.push(row.task_id);
-    else held.set(id, [row.task_id]);
-  }
-  return { held, expired };
+  return heldLeases(rows.map((row) => ({ worker_id: row.worker_id, task_id: row.task_id, valid: row.leased_until > now })));
 }

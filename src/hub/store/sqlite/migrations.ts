@@ -1,11 +1,6 @@
 // Numbered, append-only schema migrations. Never edit a released entry: add the next number.
 // The applied version is PRAGMA user_version; each migration runs in one transaction with its version bump.
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from "../migration.ts";
 
 export const migrations: readonly Migration[] = [
   {
