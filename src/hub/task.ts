@@ -1,28 +1,18 @@
 // The Task record of the wire protocol: reference fields first, in the reference order; extensions after.
 
-export type TaskStatus = "queued" | "leased" | "done" | "failed";
+import type { Status, Task as WireTask } from "./protocol-types.ts";
+
+export type TaskStatus = Status;
 export const TASK_STATUSES: readonly TaskStatus[] = ["queued", "leased", "done", "failed"];
 
 /** The worker_id of a lease that names none (as the reference hub). */
 export const DEFAULT_WORKER_ID = "worker";
 
-export interface Task {
-  task_id: number;
-  prompt: string;
-  status: TaskStatus;
-  created_at: number;
-  updated_at: number;
-  leased_until: number | null;
-  worker_id: string | null;
-  result: unknown;
-  error: unknown;
-  attempts: number;
-  max_attempts: number;
-  backend: string | null;
-  priority: number;
-  /** The fencing token of the current (or last) lease; absent in replies of hubs without the lease-seq feature. */
-  lease_seq?: number;
-}
+/**
+ * A task as this hub sends it: the wire Task (schemas/protocol.schema.json) with every extension this hub has; list's
+ * `truncated` is added by list-reply.ts. `lease_seq` stays optional: replies of hubs without the lease-seq feature lack it.
+ */
+export type Task = Required<Omit<WireTask, "lease_seq" | "truncated">> & Pick<WireTask, "lease_seq">;
 
 export type Stats = Record<TaskStatus, number>;
 
