@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import t, { type Test } from "tap";
 import { connect, startTestHub } from "../fixtures/hub/helpers.ts";
-import { markedRun } from "../fixtures/smoke/helpers.ts";
+import { killedAtTeardown } from "../fixtures/smoke/helpers.ts";
 import { BIN, ROOT } from "../helpers/cli.ts";
 import { until } from "../helpers/poll.ts";
 
@@ -16,20 +16,11 @@ const linuxOnly = { skip: process.platform !== "linux" && "reads /proc to find t
 
 /** A marked run with its own TMPDIR; whatever of it is left at teardown is killed (so a failing test leaks nothing). */
 function attack(t: Test) {
-  const run = markedRun();
+  const run = killedAtTeardown(t);
   // t.testdir() makes a fresh (empty) folder at every call: called once, here.
   const dir = t.testdir();
   const tmp = join(dir, "tmp");
   mkdirSync(tmp, { recursive: true });
-  t.teardown(() => {
-    for (const p of run.processes()) {
-      try {
-        process.kill(p.pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
-  });
   const start = (args: string[], file = "node", extra: Record<string, string> = {}): ResultPromise =>
     execa(file, args, {
       cwd: ROOT,

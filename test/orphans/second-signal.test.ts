@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import t, { type Test } from "tap";
 import { connect, startTestHub } from "../fixtures/hub/helpers.ts";
-import { markedRun } from "../fixtures/smoke/helpers.ts";
+import { killedAtTeardown } from "../fixtures/smoke/helpers.ts";
 import { BIN, ROOT } from "../helpers/cli.ts";
 import { until } from "../helpers/poll.ts";
 
@@ -19,18 +19,9 @@ const DEADLINE_MS = 60_000;
 
 /** Starts `mittelo ...args` as a marked run; whatever of it is left at teardown is killed. */
 function start(t: Test, args: string[], input?: string) {
-  const run = markedRun();
+  const run = killedAtTeardown(t);
   const tmp = join(t.testdir(), "tmp");
   mkdirSync(tmp, { recursive: true });
-  t.teardown(() => {
-    for (const p of run.processes()) {
-      try {
-        process.kill(p.pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
-  });
   const child: ResultPromise = execa("node", [BIN, ...args], {
     cwd: ROOT,
     reject: false,
