@@ -102,7 +102,7 @@ function startHubProcess(db) {
   const prof = values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", values["cpu-prof"]] : [];
   const child = values.reference
     ? spawn("python3", ["-m", "mittelo", "hub", "--port", "0", "--print-url", "--db", db], { cwd: values.reference, stdio: ["ignore", "pipe", "inherit"] })
-    : spawn(process.execPath, [...prof, bin, "hub", "--port", "0", "--print-url", "--db", db], { stdio: ["ignore", "pipe", "inherit"] });
+    : spawn(process.execPath, [...prof, bin, "hub", "--port", "0", "--print-url", "--db", db], { stdio: ["ignore", "pipe", "ignore"] });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   return new Promise((resolve, reject) => {
     let out = "";
