@@ -5,14 +5,11 @@ import { runPrompt } from "../backends/run.ts";
 import { taskError } from "../backends/task-error.ts";
 import type { UpstreamObserver } from "../backends/upstream.ts";
 import type { HubClient } from "../hub/client.ts";
+import type { Task } from "../hub/protocol-types.ts";
 import type { PlanSettings } from "../manifest/plan-types.ts";
 
-export interface LeasedTask {
-  task_id: number;
-  prompt: string;
-  /** The lease's fencing token (hubs with the lease-seq feature): sent back with ack/extend. */
-  lease_seq?: number;
-}
+/** What the agent uses of a leased task; `lease_seq` (hubs with the lease-seq feature) is sent back with ack/extend. */
+export type LeasedTask = Pick<Task, "task_id" | "prompt" | "lease_seq">;
 
 export type TaskResult = Awaited<ReturnType<typeof runPrompt>>;
 

@@ -2,18 +2,12 @@
 import { parseTaskError } from "../backends/task-error.ts";
 import { type ModelCall, upstreamSummary, upstreamVerdictOf } from "../backends/upstream.ts";
 import type { Verdict } from "../backends/verdict.ts";
+import type { Task } from "../hub/protocol-types.ts";
 import { formatMs } from "../util/units.ts";
 import { type PairDetails, emptyDetails } from "./types.ts";
 
-export interface HubTask {
-  task_id: number;
-  prompt: string;
-  status: string;
-  worker_id: string | null;
-  result: unknown;
-  error: unknown;
-  attempts?: number;
-}
+/** What the check reads of a task in the hub's list reply. */
+export type HubTask = Pick<Task, "task_id" | "prompt" | "status" | "worker_id" | "result" | "error" | "attempts">;
 
 export interface VerifyInput {
   /** The batch: task id → prompt. */
