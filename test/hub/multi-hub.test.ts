@@ -10,7 +10,7 @@ import { connect, type HubProcess, spawnHub, startTestHub, storeTest, testDb, wa
 const PG = ["postgres"] as const;
 
 storeTest(
-  "a lease waiting on one hub is woken by an enqueue and by a lease expiry on another",
+  "a lease waiting on one hub is woken by an enqueue, a lease expiry and a retry_failed on another",
   async (t) => {
     const db = await testDb(t);
     const [a, b] = [await startTestHub(t, { db }), await startTestHub(t, { db })];
@@ -28,6 +28,16 @@ storeTest(
     t.equal(relet.tasks[0]?.task_id, held?.task_id, "A's waiter was woken by the expiry of B's lease");
     t.ok((relet.tasks[0]?.updated_at ?? 0) >= (held?.leased_until ?? Number.POSITIVE_INFINITY), "not before that lease expired");
     t.equal(relet.tasks[0]?.lease_seq, 2);
+
+    // A failed task that retry_failed on A queues again wakes a waiter on B.
+    const { task_id: failing } = await onA.call("enqueue", { prompt: "fails once" });
+    const [taken] = (await onA.call("lease", { worker_id: "wf" })).tasks;
+    t.equal(taken?.task_id, failing);
+    await onA.call("ack", { task_id: failing, status: "failed", error: "flaky", worker_id: "wf" });
+    const again = onB.call("lease", { worker_id: "wb", wait_ms: 30_000 });
+    await waitFor(() => b!.hub.longPoll.size === 1, "the second lease on B is parked");
+    t.equal((await onA.call("retry_failed")).retried, 1);
+    t.equal((await again).tasks[0]?.task_id, failing, "B's waiter got the retried task (woken by NOTIFY, long before wait_ms)");
   },
   PG,
 );

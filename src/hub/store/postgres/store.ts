@@ -92,8 +92,7 @@ export class PostgresStore implements Store {
   }
 
   async enqueue(input: EnqueueInput): Promise<number> {
-    const id = await this.write((sql) => enqueueTask(sql, input));
-    this.feed.tasksAvailable();
+    const id = await this.write((sql) => enqueueTask(sql, input, this.feed.availableNotice));
     return id;
   }
 
@@ -126,10 +125,8 @@ export class PostgresStore implements Store {
     return this.run(() => taskStats(this.sql));
   }
 
-  async retryFailed(): Promise<number> {
-    const n = await this.write((sql) => retryFailed(sql));
-    if (n > 0) this.feed.tasksAvailable();
-    return n;
+  retryFailed(): Promise<number> {
+    return this.write((sql) => retryFailed(sql, this.feed.availableNotice));
   }
 
   leases(): Promise<{ held: Map<string, number[]>; expired: number }> {
