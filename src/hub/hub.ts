@@ -89,12 +89,12 @@ export class Hub {
 
   /** Every method, by name: the dispatch table (a method of the schema missing here is a compile error). */
   private readonly handlers: Handlers = {
-    enqueue: (params) => this.enqueue(params),
+    enqueue: (params, session) => this.enqueue(params, session),
     lease: (params, session) => this.lease(params, session),
     ack: (params, session) => this.ack(params, session),
     list: (params) => this.list(params),
     stats: async () => ({ stats: await this.store.stats() }),
-    retry_failed: () => this.retry(),
+    retry_failed: (_params, session) => this.retry(session),
     shutdown: () => {
       setImmediate(() => this.shutdownListener?.());
       return { ok: true };
@@ -154,7 +154,7 @@ export class Hub {
     };
   }
 
-  private async enqueue(params: EnqueueParams): Promise<EnqueueResult> {
+  private async enqueue(params: EnqueueParams, session: Session): Promise<EnqueueResult> {
     const bytes = Buffer.byteLength(params.prompt, "utf8");
     if (bytes > this.limits.maxPromptBytes) {
       throw new ProtocolError(
@@ -162,20 +162,26 @@ export class Hub {
         `enqueue: the prompt is ${bytes} bytes, over this hub's limit of ${this.limits.maxPromptBytes} (--max-prompt-bytes); send a shorter prompt, or put the text in a file the backend reads`,
       );
     }
-    const taskId = await this.store.enqueue({ prompt: params.prompt, backend: params.backend, priority: params.priority, max_attempts: params.max_attempts });
+    const taskId = await this.store.enqueue(
+      { prompt: params.prompt, backend: params.backend, priority: params.priority, max_attempts: params.max_attempts },
+      session,
+    );
     this.longPoll.wake();
     return { task_id: taskId };
   }
 
   private async leaseNow(params: LeaseRequest, session: Session): Promise<{ tasks: Task[]; nextExpiry: Expiry | undefined }> {
-    const { tasks: rows, nextExpiry } = await this.store.lease({
-      worker_id: params.worker_id ?? DEFAULT_WORKER_ID,
-      // The reply holds every prompt: at most --max-reply-bytes / --max-prompt-bytes tasks (clients lease again).
-      max_tasks: Math.min(params.max_tasks ?? 1, maxTasksPerLease(this.limits)),
-      lease_seconds: params.lease_seconds ?? this.options.leaseSeconds,
-      backends: params.backends,
-      default_max_attempts: this.options.maxAttempts,
-    });
+    const { tasks: rows, nextExpiry } = await this.store.lease(
+      {
+        worker_id: params.worker_id ?? DEFAULT_WORKER_ID,
+        // The reply holds every prompt: at most --max-reply-bytes / --max-prompt-bytes tasks (clients lease again).
+        max_tasks: Math.min(params.max_tasks ?? 1, maxTasksPerLease(this.limits)),
+        lease_seconds: params.lease_seconds ?? this.options.leaseSeconds,
+        backends: params.backends,
+        default_max_attempts: this.options.maxAttempts,
+      },
+      session,
+    );
     this.longPoll.expiryAt(nextExpiry);
     const tasks: Task[] = [];
     for (const row of rows) {
@@ -228,7 +234,7 @@ export class Hub {
         );
       }
     }
-    const outcome = await this.store.ack({ task_id: taskId, status, result: params.result, error: params.error }, holder);
+    const outcome = await this.store.ack({ task_id: taskId, status, result: params.result, error: params.error }, holder, session);
     let reply: { ok: true; repeated?: true; tasks?: Task[] } = { ok: true };
     if (!outcome.ok) {
       if (!isRepeatedAck(outcome.row, holder, status)) throw fenceRefusal("ack", taskId, outcome.row, holder);
@@ -250,7 +256,7 @@ export class Hub {
     const holder = holderOf(params, session);
     if (holder.workerId === undefined && holder.leaseSeq === undefined) throw fenceRefusal("extend", taskId, await this.store.get(taskId), holder);
     const leaseSeconds = params.lease_seconds ?? this.options.leaseSeconds;
-    const outcome = await this.store.extend(taskId, holder, leaseSeconds);
+    const outcome = await this.store.extend(taskId, holder, leaseSeconds, session);
     if (!outcome.ok) throw fenceRefusal("extend", taskId, outcome.row, holder);
     this.longPoll.expiryAt({ at: outcome.value, inMs: leaseSeconds * 1000 });
     return { leased_until: outcome.value };
@@ -310,8 +316,8 @@ export class Hub {
     };
   }
 
-  private async retry(): Promise<{ retried: number }> {
-    const retried = await this.store.retryFailed();
+  private async retry(session: Session): Promise<{ retried: number }> {
+    const retried = await this.store.retryFailed(session);
     if (retried > 0) this.longPoll.wake();
     return { retried };
   }

@@ -7,9 +7,15 @@ import type { ByteBudget } from "./byte-budget.ts";
 import type { Hub } from "./hub.ts";
 import { AUTH_LINE_BYTES, type HubLimits, OUTPUT_HIGH_WATER_BYTES } from "./limits.ts";
 import { LineReader } from "./line-reader.ts";
-import { handleLine } from "./protocol.ts";
+import { type LineOutcome, readLine } from "./protocol.ts";
 import { newSession } from "./session.ts";
 import { formatError } from "./wire.ts";
+
+/** A request being handled, whose reply is not sent yet. */
+interface Started {
+  bytes: number;
+  outcome: Promise<LineOutcome>;
+}
 
 export const LISTEN_BACKLOG = 511;
 /** Requests queued per connection before we stop reading from it (backpressure), however small they are. */
@@ -203,12 +209,21 @@ class Connection {
    * Answers the queued lines in order. Each reply is released once its writes are committed; replies that are ready
    * together go out in one write. A lease that waits (long-poll) holds back only the replies after it. While the
    * client leaves more than OUTPUT_HIGH_WATER_BYTES of replies unread, the next request waits.
+   * On a store whose writes overlap (PostgreSQL), the writes among the queued lines start without waiting for the
+   * previous one's commit, so they share it (protocol.ts, Overlap); replies still go out in order.
    */
   private async pump(): Promise<void> {
     if (this.busy || this.finishing) return;
     this.busy = true;
-    while (this.head < this.queue.length) {
+    const started: Started[] = [];
+    // Lines that arrive while the last ones are answered are taken up again before the pump stops.
+    while (this.head < this.queue.length || started.length > 0) {
+      if (this.head >= this.queue.length) {
+        if (!(await this.answer(started))) return;
+        continue;
+      }
       if (this.outputBytes() > OUTPUT_HIGH_WATER_BYTES) {
+        if (!(await this.answer(started))) return;
         await new Promise<void>((resolve) => {
           this.outputWaiter = resolve;
         });
@@ -218,16 +233,11 @@ class Connection {
       const line = this.queue[this.head] as string;
       this.queue[this.head] = "";
       this.head++;
-      const outcome = await handleLine(this.hub, this.session, line);
-      this.queuedBytes -= line.length;
-      this.lastActive = Date.now();
-      if (this.finishing || this.socket.destroyed) return;
-      if (outcome.close) {
-        this.finish(`${outcome.reply}\n`);
-        return;
-      }
-      this.reply(`${outcome.reply}\n`);
-      this.flow();
+      const request = readLine(line);
+      const overlap = this.hub.store.overlapsWrites && this.session.authed ? request.overlap : "alone";
+      if (overlap === "alone" && !(await this.answer(started))) return;
+      started.push({ bytes: line.length, outcome: request.handle(this.hub, this.session) });
+      if (overlap !== "write" && !(await this.answer(started))) return;
     }
     this.queue = [];
     this.head = 0;
@@ -238,6 +248,26 @@ class Connection {
     }
     if (this.eof) this.finish("");
     else this.flow();
+  }
+
+  /**
+   * Replies to the started requests, in order, as they finish; empties `started`. False when the connection is
+   * closing or gone (the pump stops; what is still running commits, its replies are dropped).
+   */
+  private async answer(started: Started[]): Promise<boolean> {
+    for (const { bytes, outcome } of started.splice(0)) {
+      const { reply, close } = await outcome;
+      this.queuedBytes -= bytes;
+      this.lastActive = Date.now();
+      if (this.finishing || this.socket.destroyed) return false;
+      if (close) {
+        this.finish(`${reply}\n`);
+        return false;
+      }
+      this.reply(`${reply}\n`);
+      this.flow();
+    }
+    return true;
   }
 
   /** Queues a reply; the queue is written once everything written so far is committed (never what was not stored). */

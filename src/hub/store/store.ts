@@ -97,24 +97,36 @@ export interface HubRecord extends Presence {
   seenAgoMs: number;
 }
 
+/**
+ * The writes of one client connection. A store applies the writes of one lane in the order they were made, even when
+ * the next one is made before the previous one resolved.
+ */
+export type Lane = object;
+
 export interface Store {
   readonly kind: StoreKind;
   /** Where the data is, safe to print: a file path, or postgres://user@host:port/db (never a password). */
   readonly location: string;
+  /**
+   * Whether a write resolves only after a commit of its own round trip (PostgreSQL): then the hub starts a
+   * connection's next writes without waiting for it, in the same lane, so they can share its commit. SQLite applies
+   * each write at once, and holds the replies until its batch commits (afterCommit).
+   */
+  readonly overlapsWrites: boolean;
 
   /** Inserts a queued task; resolves with its id (from 1, never reused). */
-  enqueue(input: EnqueueInput): Promise<number>;
+  enqueue(input: EnqueueInput, lane?: Lane): Promise<number>;
   /**
    * Leases up to max_tasks: queued tasks and expired leases, highest priority first, then ascending task_id; each
    * lease bumps attempts and lease_seq. Expired leases that used up their attempts are failed first (dead letter).
    * A task is never handed to two callers at once, however many hubs share the store. Also says when the next lease
    * expires, read in the same statement, so a caller that found nothing and waits cannot miss an expiry.
    */
-  lease(input: LeaseInput): Promise<Leased>;
+  lease(input: LeaseInput, lane?: Lane): Promise<Leased>;
   /** Completes a task if `holder` matches its current lease (compare-and-set); otherwise nothing changes. */
-  ack(input: AckInput, holder: Holder): Promise<Fenced<true>>;
+  ack(input: AckInput, holder: Holder, lane?: Lane): Promise<Fenced<true>>;
   /** Moves the expiry of the lease `holder` holds to now + leaseSeconds; resolves with the new leased_until. */
-  extend(taskId: number, holder: Holder, leaseSeconds: number): Promise<Fenced<number>>;
+  extend(taskId: number, holder: Holder, leaseSeconds: number, lane?: Lane): Promise<Fenced<number>>;
   get(taskId: number): Promise<TaskRow | undefined>;
   /**
    * Newest first, optionally of one status, a page at a time. The texts come cut, so a page of tasks with huge
@@ -124,7 +136,7 @@ export interface Store {
   /** Counts per status, all four keys, without scanning the tasks. */
   stats(): Promise<Stats>;
   /** failed → queued, clearing worker, lease, result, error and attempts; resolves with how many. */
-  retryFailed(): Promise<number>;
+  retryFailed(lane?: Lane): Promise<number>;
   /** Valid leases by worker (task ids ascending), and how many leases have expired without being re-leased yet. */
   leases(): Promise<{ held: Map<string, number[]>; expired: number }>;
   /**

@@ -52,6 +52,10 @@ export function startupError(url: string, error: unknown): MitteloError {
 
 /** A driver error during operation (connection lost, server gone): the request fails, the hub goes on. */
 export function runtimeError(error: unknown): Error {
+  if (error instanceof postgres.PostgresError && error.code === "22021") {
+    // character_not_in_repertoire: PostgreSQL text cannot hold U+0000 (SQLite can)
+    return new ProtocolError("invalid", "a text in this request contains a NUL character (\\u0000), which PostgreSQL cannot store: remove it");
+  }
   if (error instanceof ProtocolError || error instanceof postgres.PostgresError) return error as Error; // a refusal, or a bug: as it is
   return new ProtocolError("unavailable", `the database is unavailable: ${messageOf(error)}`);
 }

@@ -11,6 +11,7 @@ import type {
   Fenced,
   Holder,
   HubRecord,
+  Lane,
   Leased,
   LeaseInput,
   ListedRow,
@@ -49,6 +50,7 @@ async function compactCounters(sql: Sql): Promise<void> {
 
 export class PostgresStore implements Store {
   readonly kind = "postgres" as const;
+  readonly overlapsWrites = true;
   readonly location: string;
   private readonly presence: PresenceWriter;
   private readonly commits: PgGroupCommit;
@@ -91,24 +93,24 @@ export class PostgresStore implements Store {
     }
   }
 
-  async enqueue(input: EnqueueInput): Promise<number> {
-    const id = await this.write((sql) => enqueueTask(sql, input, this.feed.availableNotice));
+  async enqueue(input: EnqueueInput, lane?: Lane): Promise<number> {
+    const id = await this.write((sql) => enqueueTask(sql, input, this.feed.availableNotice), lane);
     return id;
   }
 
-  async lease(input: LeaseInput): Promise<Leased> {
-    const { tasks, nextExpiry, dbNow } = await this.write((sql) => leaseTasks(sql, input));
+  async lease(input: LeaseInput, lane?: Lane): Promise<Leased> {
+    const { tasks, nextExpiry, dbNow } = await this.write((sql) => leaseTasks(sql, input), lane);
     this.clockOffset = dbNow - Date.now() / 1000;
     if (tasks.length > 0) this.feed.leaseExpires(Math.min(...tasks.map((t) => t.leased_until ?? Number.POSITIVE_INFINITY)));
     return { tasks, nextExpiry: nextExpiry === undefined ? undefined : this.expiry(nextExpiry) };
   }
 
-  ack(input: AckInput, holder: Holder): Promise<Fenced<true>> {
-    return this.write((sql) => ackTask(sql, input, holder));
+  ack(input: AckInput, holder: Holder, lane?: Lane): Promise<Fenced<true>> {
+    return this.write((sql) => ackTask(sql, input, holder), lane);
   }
 
-  async extend(taskId: number, holder: Holder, leaseSeconds: number): Promise<Fenced<number>> {
-    const outcome = await this.write((sql) => extendLease(sql, taskId, holder, leaseSeconds));
+  async extend(taskId: number, holder: Holder, leaseSeconds: number, lane?: Lane): Promise<Fenced<number>> {
+    const outcome = await this.write((sql) => extendLease(sql, taskId, holder, leaseSeconds), lane);
     if (outcome.ok) this.feed.leaseExpires(outcome.value);
     return outcome;
   }
@@ -125,8 +127,8 @@ export class PostgresStore implements Store {
     return this.run(() => taskStats(this.sql));
   }
 
-  retryFailed(): Promise<number> {
-    return this.write((sql) => retryFailed(sql, this.feed.availableNotice));
+  retryFailed(lane?: Lane): Promise<number> {
+    return this.write((sql) => retryFailed(sql, this.feed.availableNotice), lane);
   }
 
   leases(): Promise<{ held: Map<string, number[]>; expired: number }> {
@@ -161,8 +163,8 @@ export class PostgresStore implements Store {
   }
 
   /** A write, through the group commit: resolves after its batch committed. */
-  private write<T>(op: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.run(() => this.commits.write(op));
+  private write<T>(op: (sql: Sql) => Promise<T>, lane: Lane | undefined): Promise<T> {
+    return this.run(() => this.commits.write(op, lane));
   }
 
   private async run<T>(op: () => Promise<T>): Promise<T> {

@@ -21,6 +21,7 @@ const now = (): number => Date.now() / 1000;
 
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
+  readonly overlapsWrites = false;
   private readonly commits: GroupCommit;
   private presence: Presence | undefined;
   private readonly startedAt = now();
