@@ -19,10 +19,10 @@ export interface ModelCalls {
   omitted: number;
 }
 
-/** Takes a mark before a run and returns the model calls made since. */
+/** Takes a mark before a run and returns the model calls made since (the mark is the observer's own, opaque). */
 export interface UpstreamObserver {
-  mark(): number;
-  since(mark: number): ModelCalls;
+  mark(): unknown;
+  since(mark: unknown): ModelCalls;
 }
 
 interface Kind {

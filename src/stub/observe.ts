@@ -19,16 +19,27 @@ export function modelCalls(records: readonly RequestRecord[]): StubCall[] {
   return records.filter(isModelCall).map((r) => ({ status: r.status, mode: r.mode }));
 }
 
-/** Marks before a run and returns the model calls the stub got since (the classifier's UpstreamObserver). */
-export function observeStub(stub: Pick<StubServer, "requestCount" | "requestsSince">): {
-  mark(): number;
-  since(mark: number): { calls: StubCall[]; omitted: number };
+/** Where a run starts in the stub's records: requests answered (or abandoned) so far, and requests arrived so far. */
+export interface StubMark {
+  logged: number;
+  arrived: number;
+}
+
+/**
+ * Marks before a run and returns the model calls the stub got since (the classifier's UpstreamObserver): those it
+ * answered or that were abandoned, then those still open. A request is logged when its connection closes, which for a
+ * CLI killed at its timeout may come after the run's end is seen: such a call is still open, and counted.
+ */
+export function observeStub(stub: Pick<StubServer, "requestCount" | "requestsSince" | "arrivals" | "openSince">): {
+  mark(): StubMark;
+  since(mark: unknown): { calls: StubCall[]; omitted: number };
 } {
   return {
-    mark: () => stub.requestCount(),
+    mark: () => ({ logged: stub.requestCount(), arrived: stub.arrivals() }),
     since: (mark) => {
-      const { records, omitted } = stub.requestsSince(mark);
-      return { calls: modelCalls(records), omitted };
+      const { logged, arrived } = mark as StubMark;
+      const { records, omitted } = stub.requestsSince(logged);
+      return { calls: modelCalls([...records, ...stub.openSince(arrived)]), omitted };
     },
   };
 }

@@ -46,6 +46,10 @@ export interface StubServer {
   setMode(mode: StubMode): void;
   /** Requests received and not yet answered or abandoned (the hanging ones in `hang` mode). */
   pending(): number;
+  /** How many requests arrived so far: a mark for openSince. */
+  arrivals(): number;
+  /** The requests still open (not answered, not abandoned) that arrived since a mark, oldest first. */
+  openSince(mark: number): RequestRecord[];
   /** The latest requests answered (or abandoned), oldest first: a window of `logWindow` records. */
   requests(): RequestRecord[];
   /** How many requests were answered (or abandoned) so far: a mark for requestsSince. */
@@ -134,6 +138,8 @@ export async function startStub(options: StubOptions = {}): Promise<StubServer> 
       mode = next;
     },
     pending: () => open.count,
+    arrivals: () => open.arrivals,
+    openSince: (mark) => open.since(mark),
     requests: () => log.all(),
     requestCount: () => log.count(),
     requestsSince: (mark) => log.since(mark),
@@ -156,7 +162,15 @@ export async function startStub(options: StubOptions = {}): Promise<StubServer> 
 /** The requests received and not yet answered or abandoned; each one's record is logged when its response closes. */
 class OpenRequests {
   count = 0;
+  arrivals = 0;
+  /** The open requests' records, by arrival number. */
+  private readonly records = new Map<number, RequestRecord>();
   private onDrained: (() => void) | undefined;
+
+  /** The open requests that arrived since a mark (an earlier value of `arrivals`), oldest first. */
+  since(mark: number): RequestRecord[] {
+    return [...this.records].filter(([arrival]) => arrival >= mark).map(([, record]) => record);
+  }
 
   /** Starts the request's record; returns the setter of its fields. The record is logged when the response closes. */
   track(req: IncomingMessage, res: ServerResponse, url: URL, mode: StubMode, log: RequestLog): (fields: Partial<RequestRecord>) => void {
@@ -174,7 +188,10 @@ class OpenRequests {
       headers: redactHeaders(req.headers),
     };
     this.count++;
+    const arrival = this.arrivals++;
+    this.records.set(arrival, record);
     res.on("close", () => {
+      this.records.delete(arrival);
       if (--this.count === 0) this.onDrained?.();
       record.status = res.headersSent ? res.statusCode : null;
       record.ms = Math.round(performance.now() - started);

@@ -1,7 +1,9 @@
 // Against the model stub the classifier sees what the model server answered: a CLI that retries 429s until it is
 // killed is SKIP quota (not FAIL timeout), one that only ever got 500s is FAIL server, garbage is FAIL protocol,
 // and a hang stays FAIL timeout with the unanswered call as evidence. The fixture CLI retries forever, like qwen.
-// The 6 s timeout leaves a loaded machine time to start the CLI and make at least one call.
+// The 6 s timeout leaves a loaded machine time to start the CLI and make at least one call; the hang, whose evidence
+// needs that call, gets 15 s. (A CI run once reported 0 calls for it: the call was still open when the run ended, and
+// the stub logged a call only once its connection closed. The observer now counts open calls: stub/observe.ts.)
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
@@ -24,13 +26,14 @@ const expected: Array<[mode: string, outcome: string, reason: string, rule: stri
   ["500", "FAIL", "server", "upstream.server", /answered 5xx \(server error\) to all \d+ model calls/],
   ["garbage", "FAIL", "protocol", "upstream.protocol", /invalid bodies/],
   ["401", "SKIP", "auth", "upstream.auth", /to its only model call; the CLI exited with 1/],
-  ["hang", "FAIL", "timeout", "timeout", /no answer within 6\.0 s/],
+  ["hang", "FAIL", "timeout", "timeout", /no answer within 15\.0 s/],
 ];
 
 for (const [mode, outcome, reason, rule, message] of expected) {
   t.test(`--stub-mode ${mode}: ${outcome} ${reason}`, async (t) => {
     const out = t.testdir();
-    const run = await runCli(["matrix", "-m", MANIFEST, "-i", "retrier", "--stub-mode", mode, "--timeout", "6s", "--reporter", "none", "-o", out]);
+    const timeout = mode === "hang" ? "15s" : "6s";
+    const run = await runCli(["matrix", "-m", MANIFEST, "-i", "retrier", "--stub-mode", mode, "--timeout", timeout, "--reporter", "none", "-o", out]);
     t.equal(run.code, outcome === "PASS" ? 0 : 1, run.stderr);
     const report = JSON.parse(readFileSync(join(out, "matrix.json"), "utf8")) as { backends: Array<{ outcome: string; cases: CaseJson[] }> };
     const c = report.backends[0]?.cases[0];

@@ -1,6 +1,7 @@
 // Every mode in every dialect: error statuses with the dialect's error body, slow, hang (client aborts; close still completes), garbage.
 import t from "tap";
 import { DIALECTS } from "../../src/stub/index.ts";
+import { observeStub } from "../../src/stub/observe.ts";
 import { answerOf, post, requestFor, stubFor, waitFor } from "../fixtures/stub/helpers.ts";
 
 /** Where each dialect puts the error's message. */
@@ -56,6 +57,21 @@ for (const dialect of DIALECTS) {
     t.match(stub.requests(), [{ status: null, note: "aborted", mode: "hang", dialect }]);
   });
 }
+
+t.test("the classifier's observer counts a hanging call that is still open (its connection not yet closed)", async (t) => {
+  const stub = await stubFor(t, { mode: "hang" });
+  const observer = observeStub(stub);
+  const { path, body } = requestFor("openai-chat", "hi", false);
+  const before = post(stub.url + path, body).catch(() => {});
+  await waitFor(() => stub.pending() === 1, "a request from before the mark");
+  const mark = observer.mark();
+  t.same(observer.since(mark), { calls: [], omitted: 0 }, "nothing since the mark yet: the open request came before it");
+  const during = post(stub.url + path, body).catch(() => {});
+  await waitFor(() => stub.pending() === 2, "the run's request");
+  t.same(observer.since(mark), { calls: [{ status: null, mode: "hang" }], omitted: 0 }, "the run's call, unanswered, while it is open");
+  await stub.close();
+  await Promise.all([before, during]);
+});
 
 t.test("close() completes while requests hang, and their clients see the connection end", async (t) => {
   const stub = await stubFor(t, { mode: "hang" });
