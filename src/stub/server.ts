@@ -161,11 +161,14 @@ export async function startStub(options: StubOptions = {}): Promise<StubServer> 
 
 /** The requests received and not yet answered or abandoned; each one's record is logged when its response closes. */
 class OpenRequests {
-  count = 0;
   arrivals = 0;
   /** The open requests' records, by arrival number. */
   private readonly records = new Map<number, RequestRecord>();
   private onDrained: (() => void) | undefined;
+
+  get count(): number {
+    return this.records.size;
+  }
 
   /** The open requests that arrived since a mark (an earlier value of `arrivals`), oldest first. */
   since(mark: number): RequestRecord[] {
@@ -187,12 +190,11 @@ class OpenRequests {
       ms: 0,
       headers: redactHeaders(req.headers),
     };
-    this.count++;
     const arrival = this.arrivals++;
     this.records.set(arrival, record);
     res.on("close", () => {
       this.records.delete(arrival);
-      if (--this.count === 0) this.onDrained?.();
+      if (this.count === 0) this.onDrained?.();
       record.status = res.headersSent ? res.statusCode : null;
       record.ms = Math.round(performance.now() - started);
       if (!res.writableFinished && !record.note) record.note = "aborted";
